@@ -1,0 +1,82 @@
+import AnslagCore
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes shared by every Anslag tool.
+public enum ExitStatus: Int32 {
+    /// Done, nothing wrong.
+    case ok = 0
+    /// Done, with findings of severity error.
+    case findings = 1
+    /// Could not do it: bad arguments, unreadable or malformed input.
+    case failure = 2
+}
+
+/// An error that has already been worded for the user.
+public struct UserError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A command whose `execute` returns the exit status.
+public protocol AnslagCommand: ParsableCommand {
+    mutating func execute() throws -> ExitStatus
+}
+
+extension AnslagCommand {
+    public mutating func run() throws {}
+
+    /// Parses arguments and runs, mapping every failure to one stderr line and exit 2.
+    public static func main() {
+        let tool = configuration.commandName ?? "anslag"
+        var command: Self
+        do {
+            command = try parse()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            printError("\(tool): \(message) (see \(tool) --help)")
+            Glibc.exit(ExitStatus.failure.rawValue)
+        }
+        do {
+            Glibc.exit(try command.execute().rawValue)
+        } catch let e as ValidationError {
+            printError("\(tool): \(e.message)")
+        } catch {
+            printError("\(tool): \(error)")
+        }
+        Glibc.exit(ExitStatus.failure.rawValue)
+    }
+}
+
+public func printError(_ line: String) {
+    var s = line.replacingNewlines() + "\n"
+    s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+extension String {
+    func replacingNewlines() -> String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+}
+
+/// Where a tool's output goes: standard output, or `-o FILE` written atomically.
+public func withOutput(_ path: String?, force: Bool, inputs: [String], _ body: (ByteSink) throws -> Void) throws {
+    if let path, path != "-" {
+        try AtomicFile.write(to: path, force: force, inputs: inputs, body)
+    } else {
+        let sink = ByteSink.standardOutput()
+        try body(sink)
+        try sink.flush()
+    }
+}
+
+/// Reads the input argument: a path, or `-` for standard input.
+public func inputSource(_ argument: String) throws -> InputSource {
+    if argument == "-" { return .bytes(try FileInput.readStandardInput(), name: "<stdin>") }
+    return .path(argument)
+}

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The formats `openSpreadsheet` reads.
+public enum SpreadsheetFormat: String, Sendable, CaseIterable {
+    case xlsx, ods, csv
+}
+
+/// Where input comes from: a path, or bytes already read (standard input).
+public enum InputSource: Sendable {
+    case path(String)
+    case bytes([UInt8], name: String)
+
+    /// The name used in messages.
+    public var displayName: String {
+        switch self {
+        case .path(let p): return p
+        case .bytes(_, let name): return name
+        }
+    }
+}
+
+/// Reads whole files and standard input, bounded.
+public enum FileInput {
+    public static func read(path: String, limit: Int64 = ReadLimits.default.maxInputBytes) throws -> [UInt8] {
+        guard let f = fopen(path, "rb") else {
+            throw ReadError.unreadable(file: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(f) }
+        return try read(stream: f, name: path, limit: limit)
+    }
+
+    public static func readStandardInput(limit: Int64 = ReadLimits.default.maxInputBytes) throws -> [UInt8] {
+        try read(stream: fdopen(0, "rb"), name: "<stdin>", limit: limit)
+    }
+
+    static func read(stream: UnsafeMutablePointer<FILE>, name: String, limit: Int64) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, stream) }
+            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+            if Int64(out.count) > limit {
+                throw ReadError.limitExceeded(file: name, part: nil, detail: "input larger than \(limit >> 20) MiB")
+            }
+            if n < chunk.count {
+                if ferror(stream) != 0 {
+                    throw ReadError.unreadable(file: name, reason: String(cString: strerror(errno)))
+                }
+                break
+            }
+        }
+        return out
+    }
+
+    /// The first `n` bytes of a file (format sniffing).
+    static func head(path: String, count n: Int) throws -> [UInt8] {
+        guard let f = fopen(path, "rb") else {
+            throw ReadError.unreadable(file: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(f) }
+        var buf = [UInt8](repeating: 0, count: n)
+        let got = buf.withUnsafeMutableBytes { fread($0.baseAddress, 1, n, f) }
+        var st = stat()
+        if fstat(fileno(f), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw ReadError.unreadable(file: path, reason: "it is a directory")
+        }
+        return Array(buf[0..<got])
+    }
+}
+
+/// Opens a spreadsheet of any supported format behind the one `SpreadsheetReader` interface.
+/// The format comes from the content (zip, CFB, text), then the extension; `format` overrides.
+/// Legacy `.xls` and encrypted workbooks are recognised by their CFB signature and refused
+/// with a message saying so.
+public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = nil,
+                            csv: CsvOptions = CsvOptions(), limits: ReadLimits = .default) throws -> any SpreadsheetReader {
+    let name = source.displayName
+    let head: [UInt8]
+    switch source {
+    case .path(let p): head = try FileInput.head(path: p, count: 8)
+    case .bytes(let b, _): head = Array(b.prefix(8))
+    }
+    let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+    let isZip = head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])
+    let isCFB = head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+
+    if format == .csv || (format == nil && !isZip && !isCFB && ["csv", "txt", "tsv", "tab"].contains(ext)) {
+        let bytes: [UInt8]
+        switch source {
+        case .path(let p): bytes = try FileInput.read(path: p, limit: limits.maxInputBytes)
+        case .bytes(let b, _): bytes = b
+        }
+        var options = csv
+        if options.delimiter == nil && ext == "tsv" { options.delimiter = "\t" }
+        return CsvReader(file: name, bytes: bytes, options: options)
+    }
+    if isCFB {
+        let bytes: [UInt8]
+        switch source {
+        case .path(let p): bytes = try FileInput.read(path: p, limit: limits.maxInputBytes)
+        case .bytes(let b, _): bytes = b
+        }
+        let marker = Array("EncryptedPackage".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        if bytes.containsSubsequence(marker) { throw ReadError.encrypted(file: name) }
+        throw ReadError.unsupported(file: name,
+            what: "a legacy Excel 97-2003 workbook (.xls, BIFF in a CFB container); Anslag reads .xlsx, .ods and .csv: save it as .xlsx and try again")
+    }
+    if head.isEmpty {
+        throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)")
+    }
+    guard isZip else {
+        if format == nil && !["xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods", "ots"].contains(ext) {
+            // Unknown extension and not a package: try it as text.
+            let bytes: [UInt8]
+            switch source {
+            case .path(let p): bytes = try FileInput.read(path: p, limit: limits.maxInputBytes)
+            case .bytes(let b, _): bytes = b
+            }
+            if !bytes.contains(0) { return CsvReader(file: name, bytes: bytes, options: csv) }
+        }
+        throw ReadError.malformed(file: name, part: nil,
+            detail: "not a spreadsheet package: the file is not a zip archive (\(head.count) bytes start \(head.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")))")
+    }
+    let zip: ZipArchive
+    switch source {
+    case .path(let p): zip = try ZipArchive(file: name, path: p, data: nil, limits: limits)
+    case .bytes(let b, _): zip = try ZipArchive(file: name, path: nil, data: b, limits: limits)
+    }
+    let odsByContent: Bool = {
+        guard zip.contains("mimetype"), let m = try? zip.read("mimetype") else { return zip.contains("content.xml") && !zip.contains("[Content_Types].xml") }
+        return String(decoding: m.prefix(200), as: UTF8.self).contains("opendocument")
+    }()
+    if format == .ods || (format == nil && odsByContent) {
+        return try OdsReader(zip: zip, limits: limits)
+    }
+    if zip.contains("EncryptionInfo") || zip.contains("EncryptedPackage") { throw ReadError.encrypted(file: name) }
+    return try XlsxReader(zip: zip, limits: limits)
+}

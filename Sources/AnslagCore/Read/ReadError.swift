@@ -1,0 +1,34 @@
+/// Why a file could not be read. Each case renders as one line a person understands,
+/// naming the file and, where it matters, the part (zip entry), row or cell.
+public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The file cannot be opened or read at all.
+    case unreadable(file: String, reason: String)
+    /// A password-protected workbook (OOXML in a CFB container, or an ODS with encrypted parts).
+    case encrypted(file: String)
+    /// A format Anslag does not read, e.g. legacy `.xls`.
+    case unsupported(file: String, what: String)
+    /// The file claims a format but its structure is broken.
+    case malformed(file: String, part: String?, detail: String)
+    /// A safety limit was hit (zip bomb, entity expansion, oversized table).
+    case limitExceeded(file: String, part: String?, detail: String)
+    /// The requested sheet does not exist.
+    case noSuchSheet(file: String, sheet: String, available: [String])
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file, let reason):
+            return "\(file): cannot read the file: \(reason)"
+        case .encrypted(let file):
+            return "\(file): encrypted workbook (password-protected); save it without a password and try again"
+        case .unsupported(let file, let what):
+            return "\(file): \(what)"
+        case .malformed(let file, let part, let detail):
+            return "\(file): \(part.map { "\($0): " } ?? "")\(detail)"
+        case .limitExceeded(let file, let part, let detail):
+            return "\(file): \(part.map { "\($0): " } ?? "")refused: \(detail)"
+        case .noSuchSheet(let file, let sheet, let available):
+            let list = available.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\(file): no sheet \"\(sheet)\"; the workbook has \(list.isEmpty ? "no sheets" : list)"
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Safety limits for reading untrusted spreadsheets. Every reader enforces them while it
+/// streams, so a hostile file fails fast with `ReadError.limitExceeded` instead of eating
+/// memory or time. The defaults are documented in README.md ("Safety limits").
+public struct ReadLimits: Sendable, Equatable {
+    /// Largest inflated size of one zip entry.
+    public var maxEntryBytes: Int64 = 2 << 30            // 2 GiB
+    /// Largest inflated size of all entries read from one package.
+    public var maxTotalBytes: Int64 = 8 << 30            // 8 GiB
+    /// Largest inflated/compressed ratio of one entry, checked once the entry is past `ratioGraceBytes`.
+    public var maxCompressionRatio: Int64 = 1_000
+    public var ratioGraceBytes: Int64 = 16 << 20         // 16 MiB
+    /// Largest number of entries in the shared-string table, and their total UTF-8 size.
+    public var maxSharedStrings: Int = 16_000_000
+    public var maxSharedStringBytes: Int = 1 << 30       // 1 GiB
+    /// Largest file read whole into memory (standard input, CSV).
+    public var maxInputBytes: Int64 = 4 << 30            // 4 GiB
+    /// Largest number of cells one ODS row may materialise through repeat counts,
+    /// and of rows one sheet may materialise through repeated non-empty rows.
+    public var maxRepeatedCells: Int = 2_000_000
+
+    public init() {}
+    public static let `default` = ReadLimits()
+}

@@ -1,0 +1,69 @@
+/// One cell of a streamed row with its zero-based column.
+public typealias IndexedCell = (column: Int, cell: Cell)
+
+/// The one interface every format's reader offers (calamine's shape): list the sheets, then
+/// stream a sheet's rows. Rows arrive in file order with their zero-based row index; cells
+/// within a row ascend by column. Nothing is kept between rows unless the caller keeps it.
+public protocol SpreadsheetReader: AnyObject {
+    /// The file name used in messages.
+    var file: String { get }
+    /// The sheets in workbook order.
+    var sheets: [SheetInfo] { get }
+    /// Streams the rows of the sheet at `index`; returns the merged ranges of that sheet.
+    @discardableResult
+    func readSheet(at index: Int, row: (Int, [IndexedCell]) throws -> Void) throws -> [CellRange]
+}
+
+extension SpreadsheetReader {
+    /// The index of a sheet given by name, or by 1-based number as text ("2").
+    public func sheetIndex(_ nameOrNumber: String) throws -> Int {
+        if let i = sheets.firstIndex(where: { $0.name == nameOrNumber }) { return i }
+        if let i = sheets.firstIndex(where: { $0.name.lowercased() == nameOrNumber.lowercased() }) { return i }
+        if let n = Int(nameOrNumber), n >= 1, n <= sheets.count { return n - 1 }
+        throw ReadError.noSuchSheet(file: file, sheet: nameOrNumber, available: sheets.map(\.name))
+    }
+
+    /// Reads one sheet whole into a dense, trimmed grid.
+    public func sheet(at index: Int) throws -> Sheet {
+        var grid = GridBuilder()
+        let merged = try readSheet(at: index) { grid.add(row: $0, cells: $1) }
+        return Sheet(info: sheets[index], rows: grid.finish(), merged: merged)
+    }
+
+    /// Reads every sheet whole.
+    public func workbook() throws -> Workbook {
+        Workbook(sheets: try sheets.indices.map { try sheet(at: $0) })
+    }
+}
+
+/// Builds a dense grid anchored at A1 from streamed rows, trimming trailing empty cells and
+/// rows. An empty string counts as empty.
+public struct GridBuilder {
+    private var rows: [[Cell]] = []
+    public init() {}
+
+    public mutating func add(row index: Int, cells: [IndexedCell]) {
+        guard let last = cells.lastIndex(where: { !$0.cell.value.isEmpty }) else { return }
+        var dense = [Cell](repeating: Cell(.empty), count: cells[last].column + 1)
+        for (column, cell) in cells[...last] where !cell.value.isEmpty {
+            dense[column] = cell
+        }
+        if index >= rows.count {
+            rows.append(contentsOf: repeatElement([], count: index - rows.count + 1))
+        }
+        if rows[index].isEmpty {
+            rows[index] = dense
+        } else {
+            // A row given twice: later cells win, as in Excel.
+            if rows[index].count < dense.count {
+                rows[index].append(contentsOf: repeatElement(Cell(.empty), count: dense.count - rows[index].count))
+            }
+            for (c, cell) in dense.enumerated() where !cell.value.isEmpty { rows[index][c] = cell }
+        }
+    }
+
+    public mutating func finish() -> [[Cell]] {
+        while let last = rows.last, last.isEmpty { rows.removeLast() }
+        return rows
+    }
+}

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A buffered byte writer over a C stream. Writers in the core write to one; the caller decides
+/// whether it is standard output or an `AtomicFile`.
+public final class ByteSink {
+    private let stream: UnsafeMutablePointer<FILE>
+    private var buffer: [UInt8] = []
+    private let name: String
+    private let capacity = 1 << 16
+
+    public init(stream: UnsafeMutablePointer<FILE>, name: String) {
+        self.stream = stream
+        self.name = name
+        buffer.reserveCapacity(capacity + 4096)
+    }
+
+    /// Standard output.
+    public static func standardOutput() -> ByteSink { ByteSink(stream: fdopen(1, "wb"), name: "<stdout>") }
+
+    @inline(__always)
+    public func write(_ s: String) throws {
+        var s = s
+        s.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= capacity { try flushBuffer() }
+    }
+
+    @inline(__always)
+    public func write(byte: UInt8) throws {
+        buffer.append(byte)
+        if buffer.count >= capacity { try flushBuffer() }
+    }
+
+    public func write<S: Sequence>(bytes: S) throws where S.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flushBuffer() }
+    }
+
+    private func flushBuffer() throws {
+        guard !buffer.isEmpty else { return }
+        let n = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stream) }
+        let wanted = buffer.count
+        buffer.removeAll(keepingCapacity: true)
+        if n != wanted {
+            throw WriteError.failed(file: name, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Writes everything buffered through to the stream.
+    public func flush() throws {
+        try flushBuffer()
+        if fflush(stream) != 0 { throw WriteError.failed(file: name, reason: String(cString: strerror(errno))) }
+    }
+}
+
+/// Why output could not be written.
+public enum WriteError: Error, Equatable, CustomStringConvertible, Sendable {
+    case failed(file: String, reason: String)
+    case exists(file: String)
+    case wouldOverwriteInput(file: String)
+
+    public var description: String {
+        switch self {
+        case .failed(let file, let reason): return "\(file): cannot write: \(reason)"
+        case .exists(let file): return "\(file): the output file exists; add --force to replace it"
+        case .wouldOverwriteInput(let file): return "\(file): refusing to write the output over an input file"
+        }
+    }
+}
+
+/// Writes a file atomically: into a temporary file beside it, renamed over the target only
+/// when the whole output succeeded. A failed run leaves no file and never touches an input.
+public enum AtomicFile {
+    public static func write(to path: String, force: Bool = false, inputs: [String] = [],
+                             _ body: (ByteSink) throws -> Void) throws {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            for input in inputs {
+                var si = stat()
+                if stat(input, &si) == 0 && si.st_dev == st.st_dev && si.st_ino == st.st_ino {
+                    throw WriteError.wouldOverwriteInput(file: path)
+                }
+            }
+            if !force { throw WriteError.exists(file: path) }
+        }
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[...$0]) } ?? ""
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array((dir + "." + base + ".anslag-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw WriteError.failed(file: path, reason: String(cString: strerror(errno))) }
+        let tmp = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let f = fdopen(fd, "wb") else {
+            close(fd); unlink(tmp)
+            throw WriteError.failed(file: path, reason: String(cString: strerror(errno)))
+        }
+        do {
+            let sink = ByteSink(stream: f, name: path)
+            try body(sink)
+            try sink.flush()
+            fchmod(fd, 0o644)
+            if fclose(f) != 0 { throw WriteError.failed(file: path, reason: String(cString: strerror(errno))) }
+        } catch {
+            fclose(f)
+            unlink(tmp)
+            throw error
+        }
+        if rename(tmp, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw WriteError.failed(file: path, reason: reason)
+        }
+    }
+}

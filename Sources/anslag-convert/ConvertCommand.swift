@@ -1,0 +1,130 @@
+import AnslagCLI
+import AnslagCore
+import ArgumentParser
+
+@main
+struct Convert: AnslagCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anslag-convert",
+        abstract: "Convert a spreadsheet (xlsx, xlsm, xltx, xltm, ods, csv) to CSV or grid JSON.",
+        discussion: """
+        Reads the first sheet unless --sheet or --all-sheets says otherwise. CSV output is RFC 4180 \
+        with CRLF line ends; with --all-sheets each sheet is preceded by a line "-------- N - NAME". \
+        JSON output is {"sheets":[{"name","state","rows"}]} with rows anchored at A1.
+        Exit status: 0 done, 2 could not read the input or bad arguments.
+        """)
+
+    enum Target: String, ExpressibleByArgument, CaseIterable { case csv, json }
+
+    @Argument(help: "The spreadsheet to read, or - for standard input.")
+    var input: String
+
+    @Option(name: .long, help: "Sheet to read, by name or 1-based number.")
+    var sheet: String?
+
+    @Flag(name: .long, help: "Read every sheet, hidden ones included.")
+    var allSheets = false
+
+    @Flag(name: .long, help: "List the sheets (number, name, state) and stop.")
+    var listSheets = false
+
+    @Option(name: .long, help: "Output format: csv or json (default: csv, or json when -o ends in .json).")
+    var to: Target?
+
+    @Option(name: .long, help: "CSV output delimiter: a character, or 'tab', 'semicolon', 'comma'.")
+    var delimiter: String = ","
+
+    @Flag(name: .long, help: "Start CSV output with a UTF-8 byte-order mark.")
+    var bom = false
+
+    @Option(name: .long, help: "Input format when the content and extension do not tell: xlsx, ods or csv.")
+    var format: String?
+
+    @Option(name: .long, help: "CSV input delimiter (default: sniffed among , ; and tab).")
+    var inputDelimiter: String?
+
+    @Option(name: .long, help: "CSV input encoding: utf-8, utf-8-bom, windows-1252 (default: detected).")
+    var encoding: String?
+
+    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Flag(name: .long, help: "Replace the output file if it exists.")
+    var force = false
+
+    static func delimiterCharacter(_ text: String, option: String) throws -> Character {
+        switch text.lowercased() {
+        case "tab", "\\t", "\t": return "\t"
+        case "semicolon": return ";"
+        case "comma": return ","
+        default:
+            guard text.count == 1, let c = text.first, c.isASCII, c != "\"", c != "\n", c != "\r" else {
+                throw ValidationError("\(option) takes one ASCII character (or tab, semicolon, comma), not \"\(text)\"")
+            }
+            return c
+        }
+    }
+
+    mutating func execute() throws -> ExitStatus {
+        if allSheets && sheet != nil { throw ValidationError("--sheet and --all-sheets exclude each other") }
+        let outDelimiter = try Self.delimiterCharacter(delimiter, option: "--delimiter")
+        var csvOptions = CsvOptions()
+        if let d = inputDelimiter { csvOptions.delimiter = try Self.delimiterCharacter(d, option: "--input-delimiter") }
+        if let e = encoding {
+            guard let enc = TextEncoding(name: e) else {
+                throw ValidationError("unknown --encoding \"\(e)\"; use utf-8, utf-8-bom or windows-1252")
+            }
+            csvOptions.encoding = enc
+        }
+        var fmt: SpreadsheetFormat? = nil
+        if let f = format {
+            guard let v = SpreadsheetFormat(rawValue: f.lowercased()) else {
+                throw ValidationError("unknown --format \"\(f)\"; use xlsx, ods or csv")
+            }
+            fmt = v
+        }
+        let target = to ?? ((output?.lowercased().hasSuffix(".json") ?? false) ? .json : .csv)
+
+        let reader = try openSpreadsheet(try inputSource(input), format: fmt, csv: csvOptions)
+        let indices: [Int]
+        if allSheets || listSheets {
+            indices = Array(reader.sheets.indices)
+        } else if let sheet {
+            indices = [try reader.sheetIndex(sheet)]
+        } else {
+            indices = [reader.sheets.firstIndex { $0.kind == .worksheet } ?? 0]
+        }
+        let inputs = input == "-" ? [] : [input]
+
+        if listSheets {
+            try withOutput(output, force: force, inputs: inputs) { sink in
+                for (i, s) in reader.sheets.enumerated() {
+                    let kind = s.kind == .worksheet ? "" : "\t\(s.kind.rawValue)"
+                    try sink.write("\(i + 1)\t\(s.name)\t\(s.state.rawValue)\(kind)\n")
+                }
+            }
+            return .ok
+        }
+
+        try withOutput(output, force: force, inputs: inputs) { sink in
+            switch target {
+            case .json:
+                var writer = GridJSONWriter(sink: sink)
+                try writer.begin()
+                for i in indices { try writer.write(sheet: try reader.sheet(at: i)) }
+                try writer.end()
+            case .csv:
+                let writer = GridCSVWriter(sink: sink, delimiter: outDelimiter)
+                if bom { try writer.writeBOM() }
+                for i in indices {
+                    if allSheets {
+                        try writer.writeLine("-------- \(i + 1) - \(reader.sheets[i].name)")
+                        writer.resetRows()
+                    }
+                    try reader.readSheet(at: i) { try writer.write(row: $0, cells: $1) }
+                }
+            }
+        }
+        return .ok
+    }
+}
