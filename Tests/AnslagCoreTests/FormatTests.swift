@@ -27,7 +27,7 @@ struct FormatTests {
         #expect(SerialDate.dateTime(serial: 1, date1904: false)?.iso == "1900-01-01")
         #expect(SerialDate.dateTime(serial: 59, date1904: false)?.iso == "1900-02-28")
         #expect(SerialDate.dateTime(serial: 61, date1904: false)?.iso == "1900-03-01")
-        #expect(SerialDate.dateTime(serial: 0, date1904: true)?.iso == "1904-01-01")
+        #expect(SerialDate.dateTime(serial: 0, date1904: true)?.iso == "00:00:00")
         #expect(SerialDate.dateTime(serial: 1, date1904: true)?.iso == "1904-01-02")
         #expect(SerialDate.dateTime(serial: 0.5631388888888889, date1904: false)?.iso == "13:30:55.200000")
         #expect(SerialDate.dateTime(serial: -1.2, date1904: false)?.iso == "19:12:00")

@@ -35,8 +35,8 @@ struct WriterTests {
         let dir = temporaryDirectory()
         try AtomicFile.write(to: dir + "/out.csv") { sink in
             let w = GridCSVWriter(sink: sink, delimiter: ";")
-            try w.write(row: 1, cells: [(0, Cell(.string("a;b"))), (2, Cell(.string("say \"hi\"")))])
-            try w.write(row: 2, cells: [(1, Cell(.number(1.5))), (2, Cell(.bool(false)))])
+            try w.write(row: 1, cells: [IndexedCell(0, Cell(.string("a;b"))), IndexedCell(2, Cell(.string("say \"hi\"")))])
+            try w.write(row: 2, cells: [IndexedCell(1, Cell(.number(1.5))), IndexedCell(2, Cell(.bool(false)))])
         }
         #expect(try contents(dir + "/out.csv") == "\r\n\"a;b\";;\"say \"\"hi\"\"\"\r\n;1.5;FALSE\r\n")
     }

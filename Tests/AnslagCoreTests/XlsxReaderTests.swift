@@ -48,9 +48,9 @@ struct XlsxReaderTests {
         let s = try reader.sheet(at: 0)
         #expect(values(s)[0] == [.string("Region"), .string("Västra Götaland"), .string("東京")])
         #expect(values(s)[1] == [.string("inline"), .string("rich"), .string("Rad\r\nslut _x0041_ A")])
-        // date1904: serial 0 is 1904-01-01 and serial 1 (built-in format 14) 1904-01-02;
-        // "[Red]General" is a number.
-        #expect(values(s)[2] == [date(1904, 1, 1), date(1904, 1, 2), .number(42)])
+        // date1904: serial 1 (built-in format 14) is 1904-01-02; serial 0, below one day, is a
+        // time of day; "[Red]General" is a number.
+        #expect(values(s)[2] == [time(0, 0, 0), date(1904, 1, 2), .number(42)])
         #expect(values(s)[3] == [date(2024, 1, 31), dateTime(2024, 1, 31, 10, 20, 30), .error("#DIV/0!"),
                                  .bool(true), .string("Region!")])
         #expect(s["E4"]?.formula == "A1&\"!\"")

@@ -80,7 +80,7 @@ struct ConvertEndToEndTests {
     @Test func jsonOfAllSheets() throws {
         let r = try Tool.run("anslag-convert", ["--all-sheets", "--to", "json", Tool.fixture("xlsx/quirks.xlsx")])
         #expect(r.status == 0)
-        #expect(r.stdout == ##"{"sheets":[{"name":"Första","state":"visible","rows":[["Region","Västra Götaland","東京"],["inline","rich","Rad\r\nslut _x0041_ A"],["1904-01-01","1904-01-02",42],["2024-01-31","2024-01-31T10:20:30","#DIV/0!",true,"Region!"],[],[],[null,null,3.5,-2],[1.0000000000000002,1e+20]]},{"name":"Andra","state":"visible","rows":[[],[null,2]]},{"name":"Gömd","state":"veryHidden","rows":[["gömd"]]}]}"## + "\n")
+        #expect(r.stdout == ##"{"sheets":[{"name":"Första","state":"visible","rows":[["Region","Västra Götaland","東京"],["inline","rich","Rad\r\nslut _x0041_ A"],["00:00:00","1904-01-02",42],["2024-01-31","2024-01-31T10:20:30","#DIV/0!",true,"Region!"],[],[],[null,null,3.5,-2],[1.0000000000000002,1e+20]]},{"name":"Andra","state":"visible","rows":[[],[null,2]]},{"name":"Gömd","state":"veryHidden","rows":[["gömd"]]}]}"## + "\n")
     }
 
     @Test func sheetByNameAndNumberAndList() throws {

@@ -1,5 +1,9 @@
 /// One cell of a streamed row with its zero-based column.
-public typealias IndexedCell = (column: Int, cell: Cell)
+public struct IndexedCell: Equatable, Sendable {
+    public var column: Int
+    public var cell: Cell
+    public init(_ column: Int, _ cell: Cell) { self.column = column; self.cell = cell }
+}
 
 /// The one interface every format's reader offers (calamine's shape): list the sheets, then
 /// stream a sheet's rows. Rows arrive in file order with their zero-based row index; cells
@@ -45,8 +49,8 @@ public struct GridBuilder {
     public mutating func add(row index: Int, cells: [IndexedCell]) {
         guard let last = cells.lastIndex(where: { !$0.cell.value.isEmpty }) else { return }
         var dense = [Cell](repeating: Cell(.empty), count: cells[last].column + 1)
-        for (column, cell) in cells[...last] where !cell.value.isEmpty {
-            dense[column] = cell
+        for c in cells[...last] where !c.cell.value.isEmpty {
+            dense[c.column] = c.cell
         }
         if index >= rows.count {
             rows.append(contentsOf: repeatElement([], count: index - rows.count + 1))

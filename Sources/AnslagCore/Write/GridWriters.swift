@@ -112,9 +112,9 @@ public final class GridCSVWriter {
     public func write(row index: Int, cells: [IndexedCell]) throws {
         while nextRow < index { try sink.write(bytes: [13, 10]); nextRow += 1 }
         var column = 0
-        for (c, cell) in cells {
-            while column < c { try sink.write(byte: delimiter); column += 1 }
-            try writeField(cell.value)
+        for c in cells {
+            while column < c.column { try sink.write(byte: delimiter); column += 1 }
+            try writeField(c.cell.value)
         }
         try sink.write(bytes: [13, 10])
         nextRow = max(nextRow, index) + 1

@@ -113,7 +113,7 @@ public final class CsvReader: SpreadsheetReader {
         try CsvParser.forEachRecord(text, delimiter: delimiter) { record in
             cells.removeAll(keepingCapacity: true)
             for (c, field) in record.enumerated() where !field.isEmpty {
-                cells.append((c, Cell(.string(field))))
+                cells.append(IndexedCell(c, Cell(.string(field))))
             }
             if !cells.isEmpty { try row(r, cells) }
             r += 1

@@ -21,7 +21,7 @@ public final class OdsReader: SpreadsheetReader {
             throw ReadError.malformed(file: file, part: "content.xml", detail: "not an OpenDocument spreadsheet: content.xml is missing")
         }
         let lister = OdsContentHandler(file: file, target: -1, limits: limits) { _, _ in }
-        try XMLStream.parse(file: file, part: "content.xml", handler: lister) { sink in try zip.stream("content.xml", sink) }
+        try XMLStream.parse(file: file, part: "content.xml", handler: lister) { sink in try zip.streamOverlapped("content.xml", sink) }
         guard !lister.tables.isEmpty else {
             throw ReadError.malformed(file: file, part: "content.xml", detail: "the document holds no spreadsheet tables")
         }
@@ -32,7 +32,7 @@ public final class OdsReader: SpreadsheetReader {
     public func readSheet(at index: Int, row: (Int, [IndexedCell]) throws -> Void) throws -> [CellRange] {
         try withoutActuallyEscaping(row) { row in
             let h = OdsContentHandler(file: file, target: index, limits: limits, sink: row)
-            try XMLStream.parse(file: file, part: "content.xml", handler: h) { sink in try zip.stream("content.xml", sink) }
+            try XMLStream.parse(file: file, part: "content.xml", handler: h) { sink in try zip.streamOverlapped("content.xml", sink) }
             return h.merged
         }
     }
@@ -147,7 +147,7 @@ final class OdsContentHandler: XMLHandler {
             for _ in 0..<cellRepeat {
                 guard column < SheetLimits.maxColumns else { break }
                 try count(1)
-                cells.append((column, cell))
+                cells.append(IndexedCell(column, cell))
                 column += 1
             }
             column += max(0, cellRepeat - (SheetLimits.maxColumns - column))

@@ -78,9 +78,9 @@ enum SerialDate {
         return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
     }
 
-    /// A serial date to a calendar value, rounded to the millisecond. Whole numbers are dates,
-    /// the rest date-times; in the 1900 system values below 1 are times of day (negative ones:
-    /// the time their fraction means, as calamine shows them). The 1900 system keeps Excel's
+    /// A serial date to a calendar value, rounded to the millisecond. Values below 1 are times
+    /// of day (negative ones: the time their fraction means), whole numbers dates, the rest
+    /// date-times, in both date systems, as calamine and openpyxl show them. The 1900 system keeps Excel's
     /// phantom 1900-02-29: serials below 61 are one day later than a true calendar gives.
     /// Nil for absurd serials.
     static func dateTime(serial: Double, date1904: Bool) -> DateTimeValue? {
@@ -94,7 +94,7 @@ enum SerialDate {
         let totalMs = Int((serial * 86_400_000).rounded())
         var days = totalMs / 86_400_000
         let msOfDay = totalMs % 86_400_000
-        let kind: DateTimeValue.Kind = days == 0 && !date1904 ? .time : (msOfDay == 0 ? .date : .dateTime)
+        let kind: DateTimeValue.Kind = days == 0 ? .time : (msOfDay == 0 ? .date : .dateTime)
         let epoch: Int
         if date1904 {
             epoch = daysFromCivil(1904, 1, 1)

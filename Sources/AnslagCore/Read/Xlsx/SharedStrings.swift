@@ -1,6 +1,10 @@
 /// Decodes OOXML's `_xHHHH_` escapes (ECMA-376 §22.9.2.19): `_x000D_` is a carriage return,
 /// `_x005F_` an underscore (so `_x005F_x0041_` stays the literal text `_x0041_`).
 func decodeOOXMLText(_ bytes: [UInt8]) -> String {
+    bytes.withUnsafeBufferPointer { decodeOOXMLText($0) }
+}
+
+func decodeOOXMLText(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
     guard bytes.count >= 7, containsEscape(bytes) else { return String(decoding: bytes, as: UTF8.self) }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
@@ -27,7 +31,7 @@ func decodeOOXMLText(_ bytes: [UInt8]) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-private func containsEscape(_ b: [UInt8]) -> Bool {
+private func containsEscape(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
     while i + 1 < b.count {
         if b[i] == 95 && (b[i + 1] == 120 || b[i + 1] == 88) { return true }
@@ -36,7 +40,7 @@ private func containsEscape(_ b: [UInt8]) -> Bool {
     return false
 }
 
-private func hex4(_ b: [UInt8], _ at: Int) -> UInt16? {
+private func hex4(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt16? {
     var v: UInt16 = 0
     for k in 0..<4 {
         let c = b[at + k]
@@ -56,7 +60,7 @@ private func hex4(_ b: [UInt8], _ at: Int) -> UInt16? {
 /// concatenated; phonetic runs (`rPh`) are left out. Bounded by `ReadLimits`.
 final class SharedStringsHandler: XMLHandler {
     private(set) var strings: [String] = []
-    private var buffer: [UInt8] = []
+    private var buffer = ByteBuffer()
     private var inItem = false
     private var capturing = false
     private var phoneticDepth = 0
@@ -67,13 +71,14 @@ final class SharedStringsHandler: XMLHandler {
 
     init(file: String, part: String, limits: ReadLimits) {
         self.file = file; self.part = part; self.limits = limits
-        buffer.reserveCapacity(256)
     }
+
+    deinit { buffer.free() }
 
     override func start(_ name: XMLName, _ a: XMLAttributes) throws {
         if name.is("si") {
             inItem = true
-            buffer.removeAll(keepingCapacity: true)
+            buffer.reset()
         } else if name.is("t") {
             capturing = inItem && phoneticDepth == 0
         } else if name.is("rPh") {
@@ -95,11 +100,11 @@ final class SharedStringsHandler: XMLHandler {
                 throw ReadError.limitExceeded(file: file, part: part,
                     detail: "shared-string table larger than \(limits.maxSharedStrings) strings or \(limits.maxSharedStringBytes >> 20) MiB")
             }
-            strings.append(decodeOOXMLText(buffer))
+            strings.append(decodeOOXMLText(buffer.buffer))
         }
     }
 
     override func text(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if capturing { buffer.append(contentsOf: bytes) }
+        if capturing { buffer.append(bytes) }
     }
 }

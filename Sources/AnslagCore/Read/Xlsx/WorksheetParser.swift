@@ -27,9 +27,9 @@ final class WorksheetHandler: XMLHandler {
     private var kind = NumberKind.number
     private var capture = Capture.none
     private var phoneticDepth = 0
-    private var value: [UInt8] = []
-    private var formula: [UInt8] = []
-    private var inline: [UInt8] = []
+    private var value = ByteBuffer()
+    private var formula = ByteBuffer()
+    private var inline = ByteBuffer()
     private var hasFormula = false
     private var cells: [IndexedCell] = []
     private(set) var merged: [CellRange] = []
@@ -38,9 +38,10 @@ final class WorksheetHandler: XMLHandler {
          sink: @escaping (Int, [IndexedCell]) throws -> Void) {
         self.file = file; self.part = part; self.strings = strings; self.kinds = kinds
         self.date1904 = date1904; self.sink = sink
-        value.reserveCapacity(64); formula.reserveCapacity(64); inline.reserveCapacity(64)
         cells.reserveCapacity(64)
     }
+
+    deinit { value.free(); formula.free(); inline.free() }
 
     override func start(_ name: XMLName, _ a: XMLAttributes) throws {
         switch name.pointer[0] {
@@ -48,7 +49,7 @@ final class WorksheetHandler: XMLHandler {
             startCell(a)
         case UInt8(ascii: "v") where name.pointer[1] == 0:
             capture = .value
-            value.removeAll(keepingCapacity: true)
+            value.reset()
         case UInt8(ascii: "f") where name.pointer[1] == 0:
             capture = .formula
             hasFormula = true
@@ -105,9 +106,9 @@ final class WorksheetHandler: XMLHandler {
         } else {
             kind = .number
         }
-        value.removeAll(keepingCapacity: true)
-        inline.removeAll(keepingCapacity: true)
-        formula.removeAll(keepingCapacity: true)
+        value.reset()
+        inline.reset()
+        formula.reset()
         hasFormula = false
         capture = .none
     }
@@ -160,9 +161,9 @@ final class WorksheetHandler: XMLHandler {
     override func text(_ bytes: UnsafeBufferPointer<UInt8>) {
         switch capture {
         case .none: return
-        case .value: value.append(contentsOf: bytes)
-        case .formula: formula.append(contentsOf: bytes)
-        case .inline: inline.append(contentsOf: bytes)
+        case .value: value.append(bytes)
+        case .formula: formula.append(bytes)
+        case .inline: inline.append(bytes)
         }
     }
 
@@ -179,40 +180,39 @@ final class WorksheetHandler: XMLHandler {
             }
         }
         let v = try cellValue()
-        let f: String? = hasFormula && !formula.isEmpty ? String(decoding: formula, as: UTF8.self) : nil
+        let f: String? = hasFormula && !formula.isEmpty ? formula.string : nil
         if case .empty = v, f == nil { return }
-        cells.append((column, Cell(v, formula: f)))
+        cells.append(IndexedCell(column, Cell(v, formula: f)))
     }
 
     private func cellValue() throws -> CellValue {
         switch type {
         case .inline:
-            if !inline.isEmpty || value.isEmpty { return inline.isEmpty ? .empty : .string(decodeOOXMLText(inline)) }
-            return .string(decodeOOXMLText(value))
+            if !inline.isEmpty || value.isEmpty { return inline.isEmpty ? .empty : .string(decodeOOXMLText(inline.buffer)) }
+            return .string(decodeOOXMLText(value.buffer))
         case .shared:
             guard !value.isEmpty else { return .empty }
-            let index = value.withUnsafeBufferPointer { parseInt($0) }
-            guard let i = index, i < strings.count else {
+            guard let i = parseInt(value.buffer), i < strings.count else {
                 throw ReadError.malformed(file: file, part: part,
-                    detail: "cell \(CellPosition(row: rowIndex, column: column).a1): shared string index \(String(decoding: value, as: UTF8.self)) is not in the table of \(strings.count) strings")
+                    detail: "cell \(CellPosition(row: rowIndex, column: column).a1): shared string index \(value.string) is not in the table of \(strings.count) strings")
             }
             return .string(strings[i])
         case .formulaString:
-            return value.isEmpty ? .empty : .string(decodeOOXMLText(value))
+            return value.isEmpty ? .empty : .string(decodeOOXMLText(value.buffer))
         case .bool:
             guard !value.isEmpty else { return .empty }
-            let s = String(decoding: value, as: UTF8.self).trimmingCharacters().lowercased()
+            let s = value.string.trimmingCharacters().lowercased()
             return .bool(s == "1" || s == "true")
         case .error:
-            return value.isEmpty ? .empty : .error(String(decoding: value, as: UTF8.self))
+            return value.isEmpty ? .empty : .error(value.string)
         case .isoDate:
             guard !value.isEmpty else { return .empty }
-            let s = String(decoding: value, as: UTF8.self)
+            let s = value.string
             return SerialDate.parseISO(s).map(CellValue.dateTime) ?? .string(s)
         case .number:
             guard !value.isEmpty else { return .empty }
-            guard let d = parseDouble(&value) else {
-                return .string(String(decoding: value, as: UTF8.self))
+            guard let d = parseDouble(value.buffer) else {
+                return .string(value.string)
             }
             switch kind {
             case .number: return .number(d)
@@ -240,35 +240,40 @@ final class WorksheetHandler: XMLHandler {
 /// Parses a decimal number from XML text (trimmed); nil if it is not one.
 @inline(__always)
 func parseDouble(_ bytes: inout [UInt8]) -> Double? {
+    bytes.withUnsafeBufferPointer { parseDouble($0) }
+}
+
+/// Parses a decimal number (surrounding white space allowed); nil if it is not one. Hex
+/// floats, `inf` and `nan`, which strtod would take, are refused.
+func parseDouble(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+    let n = b.count
     // Fast path: up to 15 plain digits with an optional minus sign are exact as Double.
-    let n = bytes.count
-    if n <= 16 {
+    if n <= 16 && n > 0 {
         var i = 0, neg = false, v = 0
-        if n > 0 && bytes[0] == 45 { neg = true; i = 1 }
+        if b[0] == 45 { neg = true; i = 1 }
         if i < n {
             var ok = true
             while i < n {
-                let u = bytes[i]
+                let u = b[i]
                 if u < 48 || u > 57 { ok = false; break }
-                v = v * 10 + Int(u - 48)
+                v = v &* 10 &+ Int(u &- 48)
                 i += 1
             }
             if ok { return Double(neg ? -v : v) }
         }
     }
-    bytes.append(0)
-    defer { bytes.removeLast() }
-    return bytes.withUnsafeBufferPointer { buf -> Double? in
-        let start = UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
+    guard n > 0, n < 128 else { return nil }
+    for u in b where u == 120 || u == 88 || u == 110 || u == 78 || u == 105 || u == 73 { return nil }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { tmp -> Double? in
+        let t = tmp.baseAddress!
+        UnsafeMutableRawPointer(t).copyMemory(from: b.baseAddress!, byteCount: n)
+        t[n] = 0
         var end: UnsafeMutablePointer<CChar>? = nil
-        let d = strtod(start, &end)
-        guard let end, end != UnsafeMutablePointer(mutating: start) else { return nil }
-        // Allow trailing white space only.
+        let d = strtod(t, &end)
+        guard let end, end != t else { return nil }
         var p = end
         while p.pointee == 32 || p.pointee == 9 || p.pointee == 10 || p.pointee == 13 { p += 1 }
         guard p.pointee == 0, d.isFinite else { return nil }
-        // Refuse hex floats, inf and nan spellings that strtod accepts.
-        for k in 0..<(buf.count - 1) where buf[k] == 120 || buf[k] == 88 || buf[k] == 110 || buf[k] == 78 { return nil }
         return d
     }
 }

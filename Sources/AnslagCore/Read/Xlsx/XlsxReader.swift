@@ -102,7 +102,7 @@ public final class XlsxReader: SpreadsheetReader {
         if let part = sharedStringsPart {
             let stored = zip.storedName(part)
             let h = SharedStringsHandler(file: file, part: stored, limits: limits)
-            try XMLStream.parse(file: file, part: stored, handler: h) { sink in try zip.stream(part, sink) }
+            try FastXMLScanner.parse(file: file, part: stored, handler: h) { sink in try zip.streamOverlapped(part, sink) }
             table = h.strings
         }
         strings = table
@@ -116,7 +116,7 @@ public final class XlsxReader: SpreadsheetReader {
         return try withoutActuallyEscaping(row) { row in
             let h = WorksheetHandler(file: file, part: stored, strings: try sharedStrings(), kinds: kinds,
                                      date1904: date1904, sink: row)
-            try XMLStream.parse(file: file, part: stored, handler: h) { sink in try zip.stream(part, sink) }
+            try FastXMLScanner.parse(file: file, part: stored, handler: h) { sink in try zip.streamOverlapped(part, sink) }
             return h.merged
         }
     }

@@ -1,4 +1,5 @@
 import CZip
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,10 +84,53 @@ final class ZipArchive {
 
     /// Inflates an entry in chunks, enforcing the entry, total and ratio limits.
     func stream(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let entry = try open(name)
+        defer { zip_fclose(entry.file) }
+        let chunk = 1 << 18
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buf.deallocate() }
+        var inflated: Int64 = 0
+        while true {
+            let n = zip_fread(entry.file, buf, zip_uint64_t(chunk))
+            if n < 0 { throw corrupt(entry, zip_file_strerror(entry.file)) }
+            if n == 0 { break }
+            try account(Int64(n), &inflated, entry)
+            try body(UnsafeRawBufferPointer(start: buf, count: Int(n)))
+        }
+    }
+
+    /// Like `stream`, but inflates on a second thread while the caller parses, so the two
+    /// overlap on two cores (the large parts: worksheets, shared strings, ODS content).
+    /// At most `slots` chunks are in flight, so memory stays bounded.
+    func streamOverlapped(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let entry = try open(name)
+        let ring = InflateRing(file: entry.file, slots: 4, chunk: 1 << 18)
+        ring.start()
+        defer {
+            ring.stop()
+            zip_fclose(entry.file)
+        }
+        var inflated: Int64 = 0
+        while true {
+            let (buffer, n) = ring.next()
+            if n < 0 { throw corrupt(entry, zip_file_strerror(entry.file)) }
+            if n == 0 { break }
+            try account(Int64(n), &inflated, entry)
+            try body(UnsafeRawBufferPointer(start: buffer, count: n))
+            ring.release()
+        }
+    }
+
+    private struct OpenEntry {
+        let file: OpaquePointer
+        let part: String
+        let compressed: Int64
+    }
+
+    private func open(_ name: String) throws -> OpenEntry {
         guard let entry = entries[ZipArchive.normalize(name)] else {
             throw ReadError.malformed(file: file, part: name, detail: "part is missing from the package")
         }
-        let part = entry.name
         var st = zip_stat_t()
         zip_stat_init(&st)
         let compressed: Int64 = zip_stat_index(archive, entry.index, 0, &st) == 0
@@ -97,36 +141,110 @@ final class ZipArchive {
             if code == ZIP_ER_NOPASSWD || code == ZIP_ER_WRONGPASSWD || code == ZIP_ER_ENCRNOTSUPP {
                 throw ReadError.encrypted(file: file)
             }
-            throw ReadError.malformed(file: file, part: part, detail: "cannot open part: \(String(cString: zip_error_strerror(err)))")
+            throw ReadError.malformed(file: file, part: entry.name, detail: "cannot open part: \(String(cString: zip_error_strerror(err)))")
         }
-        defer { zip_fclose(zf) }
-        let chunk = 1 << 18
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buf.deallocate() }
-        var inflated: Int64 = 0
+        return OpenEntry(file: zf, part: entry.name, compressed: compressed)
+    }
+
+    private func corrupt(_ entry: OpenEntry, _ reason: UnsafePointer<CChar>) -> ReadError {
+        .malformed(file: file, part: entry.part, detail: "corrupt zip data (\(String(cString: reason)))")
+    }
+
+    private func account(_ n: Int64, _ inflated: inout Int64, _ entry: OpenEntry) throws {
+        inflated += n
+        totalInflated += n
+        if inflated > limits.maxEntryBytes {
+            throw ReadError.limitExceeded(file: file, part: entry.part,
+                detail: "part inflates beyond \(limits.maxEntryBytes >> 20) MiB")
+        }
+        if totalInflated > limits.maxTotalBytes {
+            throw ReadError.limitExceeded(file: file, part: entry.part,
+                detail: "package inflates beyond \(limits.maxTotalBytes >> 20) MiB in all")
+        }
+        if inflated > limits.ratioGraceBytes, inflated > max(entry.compressed, 1) * limits.maxCompressionRatio {
+            throw ReadError.limitExceeded(file: file, part: entry.part,
+                detail: "compression ratio above \(limits.maxCompressionRatio):1 (zip bomb?)")
+        }
+    }
+}
+
+/// A bounded ring of inflated chunks: a producer thread fills slots with `zip_fread`, the
+/// consumer takes them in order. Only the producer touches the zip file until `stop`.
+private final class InflateRing: @unchecked Sendable {
+    private let file: OpaquePointer
+    private let slots: Int
+    private let chunk: Int
+    private var buffers: [UnsafeMutableRawPointer]
+    private var lengths: [Int]
+    private let free: DispatchSemaphore
+    private let filled = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private var cancelled = false   // written by the consumer, read by the producer
+    private let lock = NSLockish()
+    private var readIndex = 0
+    private var running = false
+
+    init(file: OpaquePointer, slots: Int, chunk: Int) {
+        self.file = file; self.slots = slots; self.chunk = chunk
+        buffers = (0..<slots).map { _ in UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16) }
+        lengths = Array(repeating: 0, count: slots)
+        // Start at 0 and signal: libdispatch traps when a semaphore is freed below its initial value.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<slots { free.signal() }
+    }
+
+    deinit { buffers.forEach { $0.deallocate() } }
+
+    func start() {
+        running = true
+        DispatchQueue.global(qos: .userInitiated).async { self.produce() }
+    }
+
+    private func produce() {
+        var i = 0
         while true {
-            let n = zip_fread(zf, buf, zip_uint64_t(chunk))
-            if n < 0 {
-                let reason = String(cString: zip_file_strerror(zf))
-                throw ReadError.malformed(file: file, part: part, detail: "corrupt zip data (\(reason))")
-            }
-            if n == 0 { break }
-            inflated += Int64(n)
-            totalInflated += Int64(n)
-            if inflated > limits.maxEntryBytes {
-                throw ReadError.limitExceeded(file: file, part: part,
-                    detail: "part inflates beyond \(limits.maxEntryBytes >> 20) MiB")
-            }
-            if totalInflated > limits.maxTotalBytes {
-                throw ReadError.limitExceeded(file: file, part: part,
-                    detail: "package inflates beyond \(limits.maxTotalBytes >> 20) MiB in all")
-            }
-            if inflated > limits.ratioGraceBytes, inflated > max(compressed, 1) * limits.maxCompressionRatio {
-                throw ReadError.limitExceeded(file: file, part: part,
-                    detail: "compression ratio above \(limits.maxCompressionRatio):1 (zip bomb?)")
-            }
-            try body(UnsafeRawBufferPointer(start: buf, count: Int(n)))
+            free.wait()
+            if lock.withLock({ cancelled }) { break }
+            let n = zip_fread(file, buffers[i], zip_uint64_t(chunk))
+            lengths[i] = Int(n)
+            filled.signal()
+            if n <= 0 { break }
+            i = (i + 1) % slots
         }
+        finished.signal()
+    }
+
+    /// The next chunk: its buffer and length (0 at the end, negative on a zip error).
+    func next() -> (UnsafeMutableRawPointer, Int) {
+        filled.wait()
+        return (buffers[readIndex], lengths[readIndex])
+    }
+
+    /// Hands the chunk taken by `next` back to the producer.
+    func release() {
+        readIndex = (readIndex + 1) % slots
+        free.signal()
+    }
+
+    /// Stops the producer and waits for it, whatever state the stream is in.
+    func stop() {
+        guard running else { return }
+        running = false
+        lock.withLock { cancelled = true }
+        free.signal()
+        finished.wait()
+    }
+}
+
+/// A mutex (pthread) for the little state the ring shares.
+private final class NSLockish: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
     }
 }
 
