@@ -121,7 +121,12 @@ struct Convert: AnslagCommand {
                         try writer.writeLine("-------- \(i + 1) - \(reader.sheets[i].name)")
                         writer.resetRows()
                     }
-                    try reader.readSheet(at: i) { try writer.write(row: $0, cells: $1) }
+                    try reader.readSheetConcurrently(at: i) { batch in
+                        for r in 0..<batch.count {
+                            let (row, cells) = batch[r]
+                            try writer.write(row: row, cells: cells)
+                        }
+                    }
                 }
             }
         }

@@ -32,6 +32,29 @@ public final class ByteSink {
         if buffer.count >= capacity { try flushBuffer() }
     }
 
+    /// Writes an integer in decimal without building a String.
+    @inline(__always)
+    public func write(integer v: Int64) throws {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var m = v.magnitude
+        try withUnsafeMutableBytes(of: &digits) { raw in
+            var k = raw.count
+            repeat {
+                k -= 1
+                raw[k] = UInt8(truncatingIfNeeded: 48 &+ m % 10)
+                m /= 10
+            } while m > 0
+            if v < 0 { k -= 1; raw[k] = 45 }
+            try write(bytes: UnsafeRawBufferPointer(rebasing: raw[k...]).bindMemory(to: UInt8.self))
+        }
+    }
+
+    @inline(__always)
+    public func write(bytes: UnsafeBufferPointer<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flushBuffer() }
+    }
+
     public func write<S: Sequence>(bytes: S) throws where S.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flushBuffer() }

@@ -110,6 +110,10 @@ public final class GridCSVWriter {
     public func writeLine(_ s: String) throws { try sink.write(s); try sink.write(bytes: [13, 10]) }
 
     public func write(row index: Int, cells: [IndexedCell]) throws {
+        try write(row: index, cells: cells[...])
+    }
+
+    public func write(row index: Int, cells: ArraySlice<IndexedCell>) throws {
         while nextRow < index { try sink.write(bytes: [13, 10]); nextRow += 1 }
         var column = 0
         for c in cells {
@@ -124,7 +128,12 @@ public final class GridCSVWriter {
         switch v {
         case .empty: return
         case .string(let s): try writeText(s)
-        case .number(let d): try sink.write(CellText.number(d))
+        case .number(let d):
+            if d == d.rounded(.towardZero) && abs(d) < 1e15 {
+                try sink.write(integer: Int64(d))
+            } else {
+                try sink.write(CellText.number(d))
+            }
         case .bool(let b): try sink.write(b ? "TRUE" : "FALSE")
         case .error(let e): try writeText(e)
         case .dateTime(let dt): try sink.write(dt.iso)

@@ -20,7 +20,9 @@ final class FastXMLScanner {
     private let handler: XMLHandler
     private var buffer: [UInt8] = []
     private var stack = ByteBuffer()         // names of open elements, each followed by a 0
-    private var stackStarts: [Int] = []
+    private var starts = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private var startsCapacity = 64
+    private var depth = 0
     private var sawRoot = false
     private var rootClosed = false
     private var started = false
@@ -29,6 +31,7 @@ final class FastXMLScanner {
     private var attrScratch: [UInt8] = []    // decoded attribute values
     private var attrPointers = UnsafeMutablePointer<UnsafePointer<xmlCharCompat>?>.allocate(capacity: 5 * 64)
     private var attrCapacity = 64
+    private var nameEnds = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     private var attrCount = 0
 
     typealias xmlCharCompat = UInt8
@@ -40,7 +43,21 @@ final class FastXMLScanner {
         attrScratch.reserveCapacity(1024)
     }
 
-    deinit { stack.free(); attrPointers.deallocate() }
+    deinit { stack.free(); attrPointers.deallocate(); starts.deallocate(); nameEnds.deallocate() }
+
+    private func pushName(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) {
+        if depth == startsCapacity {
+            let q = UnsafeMutablePointer<Int>.allocate(capacity: startsCapacity * 2)
+            q.update(from: starts, count: depth)
+            starts.deallocate()
+            starts = q
+            startsCapacity *= 2
+        }
+        starts[depth] = stack.count
+        depth += 1
+        stack.append(UnsafeBufferPointer(start: p, count: n))
+        stack.append(0)
+    }
 
     private func addAttribute(_ name: UnsafePointer<UInt8>, _ start: UnsafePointer<UInt8>?, _ end: UnsafePointer<UInt8>?) {
         if attrCount == attrCapacity {
@@ -48,6 +65,10 @@ final class FastXMLScanner {
             p.update(from: attrPointers, count: 5 * attrCount)
             attrPointers.deallocate()
             attrPointers = p
+            let e = UnsafeMutablePointer<Int>.allocate(capacity: 2 * attrCapacity)
+            e.update(from: nameEnds, count: attrCount)
+            nameEnds.deallocate()
+            nameEnds = e
             attrCapacity *= 2
         }
         let b = attrPointers + 5 * attrCount
@@ -95,7 +116,7 @@ final class FastXMLScanner {
             throw malformed("Premature end of data in a tag")
         }
         if !sawRoot { throw malformed("Document is empty") }
-        if !stackStarts.isEmpty { throw malformed("Premature end of data: element not closed") }
+        if depth > 0 { throw malformed("Premature end of data: element not closed") }
     }
 
     /// Scans complete tokens; returns how many bytes were consumed.
@@ -145,7 +166,7 @@ final class FastXMLScanner {
                         i = end + 3
                     } else if matches(base, i, count, "<![CDATA[") {
                         guard let end = findSequence(base, from: i + 9, to: count, 93, 93, 62) else { return i }
-                        if stackStarts.isEmpty { throw malformed("CDATA outside the root element") }
+                        if depth == 0 { throw malformed("CDATA outside the root element") }
                         countLines(base, i, end)
                         handler.text(UnsafeBufferPointer(start: base + i + 9, count: end - i - 9))
                         i = end + 3
@@ -163,8 +184,7 @@ final class FastXMLScanner {
                     try processingInstruction(base, i + 2, end)
                     i = end + 2
                 } else {
-                    guard let end = findTagEnd(base, from: i + 1, to: count) else { return i }
-                    try startTag(base, i + 1, end)
+                    guard let end = try startTag(base, i + 1, count) else { return i }
                     i = end + 1
                 }
             }
@@ -194,23 +214,6 @@ final class FastXMLScanner {
         return nil
     }
 
-    /// The '>' ending a start tag, skipping quoted attribute values.
-    @inline(__always)
-    private func findTagEnd(_ base: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int? {
-        var k = from
-        while k < to {
-            let c = base[k]
-            if c == 62 { return k }
-            if c == 34 || c == 39 {
-                guard let q = find(base, c, from: k + 1, to: to) else { return nil }
-                k = q + 1
-                continue
-            }
-            k += 1
-        }
-        return nil
-    }
-
     private func matches(_ base: UnsafeMutablePointer<UInt8>, _ i: Int, _ count: Int, _ s: StaticString) -> Bool {
         let n = s.utf8CodeUnitCount
         return i + n <= count && memcmp(base + i, s.utf8Start, n) == 0
@@ -226,7 +229,7 @@ final class FastXMLScanner {
 
     private func text(_ base: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int) throws {
         guard from < to else { return }
-        if stackStarts.isEmpty {
+        if depth == 0 {
             for k in from..<to where !Self.isSpace(base[k]) {
                 throw malformed(rootClosed ? "Extra content at the end of the document" : "Start tag expected, '<' not found")
             }
@@ -354,80 +357,116 @@ final class FastXMLScanner {
         return from
     }
 
-    private func startTag(_ base: UnsafeMutablePointer<UInt8>, _ from: Int, _ end: Int) throws {
-        // from: first byte of the name; end: index of '>'.
+    /// Parses a start tag whose name begins at `from`, in one pass; returns the index of its
+    /// closing '>', or nil when the tag runs past the buffered bytes (the caller waits for more).
+    private func startTag(_ base: UnsafeMutablePointer<UInt8>, _ from: Int, _ count: Int) throws -> Int? {
         if rootClosed { throw malformed("Extra content at the end of the document") }
-        var selfClosing = false
-        var last = end
-        if base[end - 1] == 47 { selfClosing = true; last = end - 1 }
-        let ne = nameEnd(base, from, last)
-        guard ne > from, base[from] != 45, !(base[from] >= 48 && base[from] <= 57) else {
+        // The element name.
+        var k = from
+        while k < count {
+            let c = base[k]
+            if c <= 32 || c == 47 || c == 62 { break }
+            k += 1
+        }
+        guard k < count else { return nil }
+        let ne = k
+        guard ne > from, base[from] != 45, !(base[from] >= 48 && base[from] <= 57), base[from] != 61 else {
             throw malformed("invalid element name")
         }
-        let local = localName(base, from, ne)
-        // Attributes.
         attrCount = 0
-        attrScratch.removeAll(keepingCapacity: true)
-        var decodedRanges: [(Int, Int, Int)] = []   // (attribute slot, start, end) in attrScratch
-        var k = ne
-        while k < last {
+        var pendingDecode: [(slot: Int, start: Int, end: Int)] = []
+        var selfClosing = false
+        // Attributes, up to '>' or '/>'.
+        while true {
+            guard k < count else { return nil }
             let c = base[k]
-            if Self.isSpace(c) { if c == 10 { line += 1 }; k += 1; continue }
+            if c == 62 { break }
+            if c == 32 || c == 10 || c == 9 || c == 13 { if c == 10 { line += 1 }; k += 1; continue }
+            if c == 47 {
+                guard k + 1 < count else { return nil }
+                guard base[k + 1] == 62 else { throw malformed("expected '>' after '/'") }
+                selfClosing = true
+                k += 1
+                break
+            }
+            // name = "value"
             let an = k
-            let ae = nameEnd(base, k, last)
+            var colon = -1
+            while k < count {
+                let d = base[k]
+                if d == 61 || d <= 32 || d == 62 || d == 47 { break }
+                if d == 58 { colon = k }
+                k += 1
+            }
+            let ae = k
+            guard k < count else { return nil }
             guard ae > an else { throw malformed("attributes construct error") }
-            var q = ae
-            while q < last && Self.isSpace(base[q]) { q += 1 }
-            guard q < last, base[q] == 61 else { throw malformed("Specification mandates value for attribute") }
-            q += 1
-            while q < last && Self.isSpace(base[q]) { q += 1 }
-            guard q < last, base[q] == 34 || base[q] == 39 else { throw malformed("AttValue: \" or ' expected") }
-            let quote = base[q]
-            guard let ve = find(base, quote, from: q + 1, to: last) else { throw malformed("AttValue: unterminated value") }
-            let vs = q + 1
-            var needsDecoding = false
-            for v in vs..<ve {
-                let c = base[v]
-                if c < 39 {
-                    if c == 38 || c == 13 || c == 10 || c == 9 { needsDecoding = true }
-                } else if c == 60 {
+            while k < count && Self.isSpace(base[k]) { k += 1 }
+            guard k < count else { return nil }
+            guard base[k] == 61 else { throw malformed("Specification mandates value for attribute") }
+            k += 1
+            while k < count && Self.isSpace(base[k]) { k += 1 }
+            guard k < count else { return nil }
+            let quote = base[k]
+            guard quote == 34 || quote == 39 else { throw malformed("AttValue: \" or ' expected") }
+            k += 1
+            let vs = k
+            var special = false
+            while k < count {
+                let d = base[k]
+                if d == quote { break }
+                if d < 39 {
+                    if d == 38 || d == 13 || d == 10 || d == 9 { special = true }
+                } else if d == 60 {
                     throw malformed("Unescaped '<' not allowed in attribute values")
                 }
+                k += 1
             }
-            let aLocal = localName(base, an, ae)
-            base[ae] = 0   // terminate the attribute name (the byte was '=' or a space)
-            let slot = attrCount
-            if needsDecoding {
-                let s = attrScratch.count
-                try decode(base, vs, ve, into: &attrScratch, attribute: true)
-                decodedRanges.append((slot, s, attrScratch.count))
+            guard k < count else { return nil }
+            let ve = k
+            k += 1
+            // Namespace declarations are not attributes (as in libxml2's SAX2).
+            if ae - an >= 5 && memcmp(base + an, "xmlns", 5) == 0 && (ae - an == 5 || base[an + 5] == 58) { continue }
+            nameEnds[attrCount] = ae
+            let aLocal = colon >= 0 ? colon + 1 : an
+            if special {
+                pendingDecode.append((attrCount, vs, ve))
                 addAttribute(UnsafePointer(base + aLocal), nil, nil)
             } else {
                 addAttribute(UnsafePointer(base + aLocal), UnsafePointer(base + vs), UnsafePointer(base + ve))
             }
-            k = ve + 1
+        }
+        let end = k  // index of '>'
+        // The tag is complete: only now may its bytes change. Terminate the attribute names
+        // (each was followed by '=' or a space).
+        for a in 0..<attrCount { base[nameEnds[a]] = 0 }
+        if !pendingDecode.isEmpty {
+            // Values holding references or line ends are decoded into scratch space.
+            attrScratch.removeAll(keepingCapacity: true)
+            var ranges: [(Int, Int, Int)] = []
+            for (slot, vs, ve) in pendingDecode {
+                let s = attrScratch.count
+                try decode(base, vs, ve, into: &attrScratch, attribute: true)
+                ranges.append((slot, s, attrScratch.count))
+            }
+            attrScratch.append(0)
+            attrScratch.withUnsafeBufferPointer { sb in
+                for (slot, s, e) in ranges {
+                    attrPointers[slot * 5 + 3] = sb.baseAddress! + s
+                    attrPointers[slot * 5 + 4] = sb.baseAddress! + e
+                }
+            }
         }
         // Push the element, terminate its name and deliver.
-        let nameLength = ne - from
-        stackStarts.append(stack.count)
-        stack.append(UnsafeBufferPointer(start: base + from, count: nameLength))
-        stack.append(0)
+        var colon = -1
+        for q in from..<ne where base[q] == 58 { colon = q }
+        pushName(base + from, ne - from)
         sawRoot = true
         base[ne] = 0
-        let name = XMLName(pointer: UnsafePointer(base + local))
-        try attrScratch.withUnsafeBufferPointer { scratchBuf in
-            for (slot, s, e) in decodedRanges {
-                attrPointers[slot * 5 + 3] = scratchBuf.baseAddress.map { UnsafePointer($0 + s) }
-                attrPointers[slot * 5 + 4] = scratchBuf.baseAddress.map { UnsafePointer($0 + e) }
-            }
-            for (slot, _, _) in decodedRanges where attrPointers[slot * 5 + 3] == nil {
-                attrPointers[slot * 5 + 3] = UnsafePointer(base + ne); attrPointers[slot * 5 + 4] = UnsafePointer(base + ne)
-            }
-            try handler.start(name, XMLAttributes(base: attrPointers, count: attrCount))
-        }
-        if selfClosing {
-            try closeTop(name)
-        }
+        let name = XMLName(pointer: UnsafePointer(base + (colon >= 0 ? colon + 1 : from)))
+        try handler.start(name, XMLAttributes(base: attrPointers, count: attrCount))
+        if selfClosing { try closeTop(name) }
+        return end
     }
 
     private func endTag(_ base: UnsafeMutablePointer<UInt8>, _ from: Int, _ end: Int) throws {
@@ -435,7 +474,8 @@ final class FastXMLScanner {
         var k = ne
         while k < end && Self.isSpace(base[k]) { k += 1 }
         guard k == end, ne > from else { throw malformed("expected '>' in an end tag") }
-        guard let top = stackStarts.last else { throw malformed("Extra content at the end of the document") }
+        guard depth > 0 else { throw malformed("Extra content at the end of the document") }
+        let top = starts[depth - 1]
         let open = stack.count - 1 - top
         let same = open == ne - from && memcmp(stack.pointer + top, base + from, open) == 0
         guard same else {
@@ -449,9 +489,9 @@ final class FastXMLScanner {
     }
 
     private func closeTop(_ name: XMLName) throws {
-        let top = stackStarts.removeLast()
-        stack.truncate(to: top)
-        if stackStarts.isEmpty { rootClosed = true }
+        depth -= 1
+        stack.truncate(to: starts[depth])
+        if depth == 0 { rootClosed = true }
         try handler.end(name)
     }
 }

@@ -243,6 +243,54 @@ func parseDouble(_ bytes: inout [UInt8]) -> Double? {
     bytes.withUnsafeBufferPointer { parseDouble($0) }
 }
 
+private let exactPowersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                          1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+/// Clinger's fast path: a decimal whose significand fits in 53 bits and whose power of ten
+/// is at most 22 converts with one correctly rounded multiplication or division. Nil when
+/// the text is not that simple (strtod takes over).
+@inline(__always)
+func fastDecimal(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+    let n = b.count
+    var i = 0
+    var neg = false
+    if i < n && (b[i] == 45 || b[i] == 43) { neg = b[i] == 45; i += 1 }
+    var m: UInt64 = 0
+    var digits = 0
+    var scale = 0
+    var sawDigit = false
+    while i < n, b[i] >= 48, b[i] <= 57 {
+        m = m &* 10 &+ UInt64(b[i] &- 48); if m != 0 { digits += 1 }; i += 1; sawDigit = true
+    }
+    if i < n && b[i] == 46 {
+        i += 1
+        while i < n, b[i] >= 48, b[i] <= 57 {
+            m = m &* 10 &+ UInt64(b[i] &- 48); if m != 0 { digits += 1 }; scale -= 1; i += 1; sawDigit = true
+        }
+    }
+    guard sawDigit, digits <= 15 else { return nil }
+    if i < n && (b[i] == 101 || b[i] == 69) {
+        i += 1
+        var eneg = false
+        if i < n && (b[i] == 45 || b[i] == 43) { eneg = b[i] == 45; i += 1 }
+        var e = 0
+        var any = false
+        while i < n, b[i] >= 48, b[i] <= 57, e < 1000 { e = e * 10 + Int(b[i] - 48); i += 1; any = true }
+        guard any else { return nil }
+        scale += eneg ? -e : e
+    }
+    guard i == n, m < (1 << 53) else { return nil }
+    var d = Double(m)
+    if scale < 0 {
+        guard scale >= -22 else { return nil }
+        d /= exactPowersOfTen[-scale]
+    } else if scale > 0 {
+        guard scale <= 22 else { return nil }
+        d *= exactPowersOfTen[scale]
+    }
+    return neg ? -d : d
+}
+
 /// Parses a decimal number (surrounding white space allowed); nil if it is not one. Hex
 /// floats, `inf` and `nan`, which strtod would take, are refused.
 func parseDouble(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -262,6 +310,7 @@ func parseDouble(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
             if ok { return Double(neg ? -v : v) }
         }
     }
+    if let d = fastDecimal(b) { return d }
     guard n > 0, n < 128 else { return nil }
     for u in b where u == 120 || u == 88 || u == 110 || u == 78 || u == 105 || u == 73 { return nil }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { tmp -> Double? in

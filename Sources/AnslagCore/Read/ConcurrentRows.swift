@@ -1,0 +1,153 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Rows handed from the parsing thread to the consuming one: flat arrays, reused batch after
+/// batch, so neither thread allocates per row and cell values are released on the thread that
+/// made them.
+public final class RowBatch: @unchecked Sendable {
+    public private(set) var rowIndices: [Int] = []
+    private var ends: [Int] = []
+    private var cells: [IndexedCell] = []
+
+    init(capacity: Int) {
+        rowIndices.reserveCapacity(capacity)
+        ends.reserveCapacity(capacity)
+        cells.reserveCapacity(capacity * 4)
+    }
+
+    public var count: Int { rowIndices.count }
+
+    /// Row `i` of the batch: its sheet row index and its cells.
+    public subscript(i: Int) -> (row: Int, cells: ArraySlice<IndexedCell>) {
+        (rowIndices[i], cells[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+    }
+
+    func append(row: Int, cells newCells: [IndexedCell]) {
+        rowIndices.append(row)
+        cells.append(contentsOf: newCells)
+        ends.append(cells.count)
+    }
+
+    func reset() {
+        rowIndices.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        cells.removeAll(keepingCapacity: true)
+    }
+}
+
+extension SpreadsheetReader {
+    /// Streams a sheet's rows like `readSheet`, but parses on a second thread while `body`
+    /// consumes batches of rows on the calling thread (for writers: formatting overlaps
+    /// parsing on two cores). At most `depth` batches of `batchSize` rows exist, so memory
+    /// stays bounded. Errors from either side end both and come out of this call.
+    @discardableResult
+    public func readSheetConcurrently(at index: Int, batchSize: Int = 2048, depth: Int = 3,
+                                      _ body: (RowBatch) throws -> Void) throws -> [CellRange] {
+        let queue = BatchQueue()
+        for _ in 0..<depth { queue.recycle(RowBatch(capacity: batchSize)) }
+        let box = UncheckedBox(self)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global(qos: .userInitiated).async {
+            var batch: RowBatch? = queue.empty()
+            do {
+                guard batch != nil else { throw CancelledByConsumer() }
+                let merged = try box.value.readSheet(at: index) { row, cells in
+                    batch!.append(row: row, cells: cells)
+                    if batch!.count == batchSize {
+                        queue.put(batch!)
+                        batch = queue.empty()
+                        guard batch != nil else { throw CancelledByConsumer() }
+                    }
+                }
+                if let b = batch, b.count > 0 { queue.put(b) }
+                queue.finish(merged: merged, error: nil)
+            } catch is CancelledByConsumer {
+                queue.finish(merged: [], error: nil)
+            } catch {
+                queue.finish(merged: [], error: error)
+            }
+            done.signal()
+        }
+        defer { done.wait() }
+        do {
+            while let batch = queue.take() {
+                try body(batch)
+                queue.recycle(batch)
+            }
+        } catch {
+            queue.cancel()
+            throw error
+        }
+        if let error = queue.error { throw error }
+        return queue.merged
+    }
+}
+
+private struct CancelledByConsumer: Error {}
+
+private final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Filled batches go from producer to consumer; consumed ones come back to be refilled.
+private final class BatchQueue: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var changed = pthread_cond_t()
+    private var filled: [RowBatch] = []
+    private var free: [RowBatch] = []
+    private var finished = false
+    private var cancelled = false
+    private(set) var error: (any Error)?
+    private(set) var merged: [CellRange] = []
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(&changed)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_cond_broadcast(&changed); pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+
+    /// An empty batch for the producer (waits for one to come back); nil once cancelled.
+    func empty() -> RowBatch? {
+        let b: RowBatch? = locked {
+            while free.isEmpty && !cancelled { pthread_cond_wait(&changed, &mutex) }
+            return cancelled ? nil : free.removeLast()
+        }
+        b?.reset()   // values are released here, on the thread that made them
+        return b
+    }
+
+    func put(_ batch: RowBatch) { locked { filled.append(batch) } }
+
+    func recycle(_ batch: RowBatch) { locked { free.append(batch) } }
+
+    func finish(merged: [CellRange], error: (any Error)?) {
+        locked {
+            self.merged = merged
+            self.error = error
+            finished = true
+        }
+    }
+
+    /// The next filled batch, or nil when the producer has finished and all were taken.
+    func take() -> RowBatch? {
+        locked {
+            while filled.isEmpty && !finished { pthread_cond_wait(&changed, &mutex) }
+            return filled.isEmpty ? nil : filled.removeFirst()
+        }
+    }
+
+    func cancel() { locked { cancelled = true } }
+}
