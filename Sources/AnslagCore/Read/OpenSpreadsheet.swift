@@ -104,8 +104,11 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
         }
         let marker = Array("EncryptedPackage".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
         if bytes.containsSubsequence(marker) { throw ReadError.encrypted(file: name) }
+        return try XlsReader(file: name, data: bytes, limits: limits)
+    }
+    if head.count >= 4, head[0] == 0x09, [0x00, 0x02, 0x04].contains(head[1]), head[3] == 0 {
         throw ReadError.unsupported(file: name,
-            what: "a legacy Excel 97-2003 workbook (.xls, BIFF in a CFB container); Anslag reads .xlsx, .ods and .csv: save it as .xlsx and try again")
+            what: "an Excel 2.x–4.0 worksheet (BIFF2–4), older than Anslag reads; save it as .xlsx and try again")
     }
     if head.isEmpty {
         throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)")

@@ -62,7 +62,8 @@ final class WorkbookHandler: XMLHandler {
             default: state = .visible
             }
             sheets.append(WorkbookSheetEntry(name: a.string("name") ?? "Sheet\(sheets.count + 1)", state: state,
-                                             relationshipId: a.string("id"), sheetId: a.int("sheetId")))
+                                             relationshipId: a.string("id").flatMap { $0.isEmpty ? nil : $0 },
+                                             sheetId: a.int("sheetId")))
         } else if name.is("workbookPr"), let v = a.string("date1904")?.lowercased() {
             // Only the attribute counts: extension lists carry other workbookPr elements.
             date1904 = v == "1" || v == "true"

@@ -56,6 +56,12 @@ public final class XlsxReader: SpreadsheetReader {
         for entry in wb.sheets {
             var kind = SheetKind.worksheet
             var part: String? = nil
+            if entry.relationshipId == nil {
+                // Listed without a relationship: nothing to read (openpyxl skips such sheets).
+                infos.append(SheetInfo(name: entry.name, state: entry.state, kind: .worksheet))
+                parts.append(nil)
+                continue
+            }
             if let id = entry.relationshipId, let rel = byId[id], !rel.external {
                 let t = rel.type.lowercased()
                 if t.hasSuffix("/chartsheet") { kind = .chartsheet }
