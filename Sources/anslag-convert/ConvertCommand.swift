@@ -92,7 +92,8 @@ struct Convert: AnslagCommand {
         } else if let sheet {
             indices = [try reader.sheetIndex(sheet)]
         } else {
-            indices = [reader.sheets.firstIndex { $0.kind == .worksheet } ?? 0]
+            // The first worksheet; a workbook without sheets converts to nothing.
+            indices = reader.sheets.firstIndex { $0.kind == .worksheet }.map { [$0] } ?? []
         }
         let inputs = input == "-" ? [] : [input]
 

@@ -114,6 +114,14 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
         throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)")
     }
     guard isZip else {
+        // Office lock files ("~$Budget.xlsx", 165 bytes): a length byte, then the user's name.
+        let base = name.split(separator: "/").last.map(String.init) ?? name
+        let looksLikeLock = head.count == 8 && (1...54).contains(head[0]) && head[1...].allSatisfy { $0 >= 32 && $0 < 127 }
+            && ["xlsx", "xlsm", "xltx", "xltm"].contains(ext)
+        if base.hasPrefix("~$") || (looksLikeLock && (try? FileInput.head(path: name, count: 1024).count) ?? 1024 < 1024) {
+            throw ReadError.unsupported(file: name,
+                what: "an Office lock file (~$…), written while someone has the workbook open; open the workbook itself")
+        }
         if format == nil && !["xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods", "ots"].contains(ext) {
             // Unknown extension and not a package: try it as text.
             let bytes: [UInt8]

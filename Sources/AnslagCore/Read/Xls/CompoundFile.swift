@@ -87,9 +87,10 @@ struct CompoundFile {
         o + 3 < d.count ? UInt32(d[o]) | UInt32(d[o + 1]) << 8 | UInt32(d[o + 2]) << 16 | UInt32(d[o + 3]) << 24 : 0
     }
 
+    /// Where a sector starts; a truncated file's last sector may be partial.
     private func offset(of sector: UInt32) -> Int? {
         let off = (Int(sector) + 1) * sectorSize
-        return sector < 0xFFFF_FFFA && off + sectorSize <= data.count ? off : nil
+        return sector < 0xFFFF_FFFA && off < data.count ? off : nil
     }
 
     private func chain(_ start: UInt32, what: String, limit: Int? = nil) throws -> [UInt8] {
@@ -98,13 +99,16 @@ struct CompoundFile {
         var seen = [Bool](repeating: false, count: fat.count)
         while s != Self.endOfChain {
             guard Int(s) < fat.count, let off = offset(of: s) else {
+                // A chain cut short (a truncated file): keep what was read, as calamine does;
+                // the record reader stops at the last whole record.
+                if !out.isEmpty && limit != nil { break }
                 throw ReadError.malformed(file: file, part: "compound file", detail: "broken \(what) chain")
             }
             guard !seen[Int(s)] else {
                 throw ReadError.malformed(file: file, part: "compound file", detail: "the \(what) chain loops back on itself")
             }
             seen[Int(s)] = true
-            out.append(contentsOf: data[off..<(off + sectorSize)])
+            out.append(contentsOf: data[off..<min(off + sectorSize, data.count)])
             if let limit, out.count >= limit { break }
             s = fat[Int(s)]
         }
@@ -135,9 +139,7 @@ struct CompoundFile {
             guard out.count >= size else { throw ReadError.malformed(file: file, part: name, detail: "stream shorter than its size") }
             return Array(out[0..<size])
         }
-        let out = try chain(e.start, what: name, limit: size)
-        guard out.count >= size else { throw ReadError.malformed(file: file, part: name, detail: "stream shorter than its size") }
-        return out
+        return try chain(e.start, what: name, limit: size)
     }
 
     func contains(_ name: String) -> Bool { entries.contains { $0.name.lowercased() == name.lowercased() } }

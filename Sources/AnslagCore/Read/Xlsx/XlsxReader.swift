@@ -78,9 +78,7 @@ public final class XlsxReader: SpreadsheetReader {
             infos.append(SheetInfo(name: entry.name, state: entry.state, kind: kind))
             parts.append(kind == .worksheet || kind == .dialogsheet || kind == .macrosheet ? part : nil)
         }
-        guard !infos.isEmpty else {
-            throw ReadError.malformed(file: file, part: zip.storedName(workbookPart), detail: "the workbook lists no sheets")
-        }
+        // A workbook that lists no sheets reads as one without sheets (as calamine and openpyxl do).
         sheets = infos
         sheetParts = parts
 
