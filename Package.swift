@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "AnslagCore", targets: ["AnslagCore"]),
         .executable(name: "anslag-convert", targets: ["anslag-convert"]),
+        .executable(name: "anslag-scb", targets: ["anslag-scb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +32,7 @@ let package = Package(
         .target(
             name: "AnslagCore",
             dependencies: ["CZip", "CLibXML2", "CXlsxWriter"],
+            resources: [.embedInCode("Resources/regions.tsv")],
             swiftSettings: swiftSettings),
         // What every executable shares: exit codes, error lines, output files.
         .target(
@@ -42,6 +44,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-convert",
+            dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "anslag-scb",
             dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .testTarget(

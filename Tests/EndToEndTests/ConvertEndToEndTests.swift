@@ -25,8 +25,8 @@ enum Tool {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     /// Runs `name args…` with optional standard input; output is collected through files.
-    static func run(_ name: String, _ args: [String], stdin: String? = nil, input: [UInt8]? = nil) throws -> Result {
-        let exe = binDirectory + "/" + name
+    static func run(_ name: String, _ args: [String], stdin: String? = nil, input: [UInt8]? = nil, absolute: Bool = false) throws -> Result {
+        let exe = absolute ? name : binDirectory + "/" + name
         #expect(access(exe, X_OK) == 0, "\(exe) is not built; run swift build first")
         var template = Array("/tmp/anslag-e2e-XXXXXX".utf8CString)
         let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)

@@ -1,0 +1,87 @@
+/// Writes population tables and findings: Anslag's normalized JSON (schema:
+/// `Schemas/population.schema.json`) and long CSV. Key and row order are fixed, so outputs
+/// diff cleanly.
+public enum PopulationWriter {
+    public static func writeJSON(_ table: PopulationTable, findings: [Finding], to sink: ByteSink) throws {
+        let m = table.metadata
+        try sink.write("{\"kind\":\"population\",\"source\":")
+        try JSONText.writeString(m.source, to: sink)
+        for (key, value) in [("table_id", m.tableId), ("title", m.title), ("unit", m.unit), ("reference_period", m.referencePeriod)] {
+            try sink.write(",\"\(key)\":")
+            if let value { try JSONText.writeString(value, to: sink) } else { try sink.write("null") }
+        }
+        try sink.write(",\"notes\":[")
+        for (i, n) in m.notes.enumerated() { if i > 0 { try sink.write(",") }; try JSONText.writeString(n, to: sink) }
+        try sink.write("],\"dimensions\":[")
+        for (i, d) in table.dimensions.enumerated() { if i > 0 { try sink.write(",") }; try JSONText.writeString(d, to: sink) }
+        try sink.write("],\n\"observations\":[\n")
+        let regionIndex = table.index(of: "region")
+        for (n, o) in table.observations.enumerated() {
+            try sink.write(n == 0 ? "{" : ",\n{")
+            for (i, d) in table.dimensions.enumerated() {
+                if i > 0 { try sink.write(byte: 44) }
+                try JSONText.writeString(d, to: sink)
+                try sink.write(byte: 58)
+                try JSONText.writeString(o.keys[i], to: sink)
+                if i == regionIndex {
+                    try sink.write(",\"region_name\":")
+                    if let name = table.regionNames[o.keys[i]] { try JSONText.writeString(name, to: sink) } else { try sink.write("null") }
+                }
+            }
+            try sink.write(table.dimensions.isEmpty ? "\"value\":" : ",\"value\":")
+            if let v = o.value { try sink.write(integer: v) } else if let d = o.decimal { try sink.write(d) } else { try sink.write("null") }
+            if let s = o.symbol {
+                try sink.write(",\"symbol\":")
+                try JSONText.writeString(s, to: sink)
+            }
+            try sink.write(byte: 125)
+        }
+        try sink.write("\n],\n\"findings\":[")
+        try writeFindings(findings, to: sink)
+        try sink.write("]}\n")
+    }
+
+    static func writeFindings(_ findings: [Finding], to sink: ByteSink) throws {
+        for (i, f) in findings.enumerated() {
+            try sink.write(i == 0 ? "\n" : ",\n")
+            try sink.write("{\"severity\":\"\(f.severity.rawValue)\",\"code\":")
+            try JSONText.writeString(f.code, to: sink)
+            try sink.write(",\"location\":")
+            try JSONText.writeString(f.location, to: sink)
+            try sink.write(",\"message\":")
+            try JSONText.writeString(f.message, to: sink)
+            if let e = f.expected { try sink.write(",\"expected\":"); try sink.write(integer: e) }
+            if let a = f.actual { try sink.write(",\"actual\":"); try sink.write(integer: a) }
+            try sink.write("}")
+        }
+        if !findings.isEmpty { try sink.write("\n") }
+    }
+
+    /// Long CSV: one column per dimension (with `region_name` after `region`), then `value`
+    /// and `symbol`; a header row; UTF-8; RFC 4180 quoting.
+    public static func writeCSV(_ table: PopulationTable, to sink: ByteSink, delimiter: Character = ",") throws {
+        let writer = GridCSVWriter(sink: sink, delimiter: delimiter)
+        let regionIndex = table.index(of: "region")
+        var header: [String] = []
+        for (i, d) in table.dimensions.enumerated() {
+            header.append(d)
+            if i == regionIndex { header.append("region_name") }
+        }
+        header += ["value", "symbol"]
+        try writer.write(row: 0, cells: header.enumerated().map { IndexedCell($0.offset, Cell(.string($0.element))) })
+        var cells: [IndexedCell] = []
+        for (n, o) in table.observations.enumerated() {
+            cells.removeAll(keepingCapacity: true)
+            var c = 0
+            for (i, k) in o.keys.enumerated() {
+                cells.append(IndexedCell(c, Cell(.string(k)))); c += 1
+                if i == regionIndex { cells.append(IndexedCell(c, Cell(.string(table.regionNames[k] ?? "")))); c += 1 }
+            }
+            if let v = o.value { cells.append(IndexedCell(c, Cell(.number(Double(v))))) }
+            else if let d = o.decimal { cells.append(IndexedCell(c, Cell(.string(d)))) }
+            c += 1
+            cells.append(IndexedCell(c, Cell(.string(o.symbol ?? ""))))
+            try writer.write(row: n + 1, cells: cells)
+        }
+    }
+}

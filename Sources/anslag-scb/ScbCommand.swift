@@ -1,0 +1,86 @@
+import AnslagCLI
+import AnslagCore
+import ArgumentParser
+
+@main
+struct Scb: AnslagCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anslag-scb",
+        abstract: "Import SCB population statistics (CSV, PX) into Anslag's normalized table, checking its totals.",
+        discussion: """
+        Reads CSV as Statistikdatabasen and the PxWeb API write it (wide or long, with or without a \
+        title line, codes, texts or "code text" labels, any of the usual separators and encodings) and \
+        PC-Axis files. Checks men + women = total, the ages against "total", each county's kommuner \
+        against the county and the counties against Riket wherever the table has both sides.
+        Findings go to standard error, one a line, and into the JSON output.
+        Exit status: 0 done and nothing wrong; 1 done, with findings of severity error; 2 could not read the input.
+        """)
+
+    enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv }
+
+    @Argument(help: "The SCB file (CSV or PX), or - for standard input.")
+    var input: String
+
+    @Option(name: .long, help: "Output format: json (normalized, with findings) or csv (long). Default: json, or csv when -o ends in .csv.")
+    var to: Target?
+
+    @Option(name: .long, help: "Input format when the content does not tell: csv or px.")
+    var format: String?
+
+    @Option(name: .long, help: "Input encoding: utf-8, utf-8-bom, windows-1252 / iso-8859-1 (default: detected).")
+    var encoding: String?
+
+    @Option(name: .long, help: "CSV input delimiter: a character, or tab, semicolon, comma, space (default: sniffed).")
+    var delimiter: String?
+
+    @Flag(name: .long, help: "Skip the total checks.")
+    var noCheck = false
+
+    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Flag(name: .long, help: "Replace the output file if it exists.")
+    var force = false
+
+    mutating func execute() throws -> ExitStatus {
+        var options = ScbReadOptions()
+        if let e = encoding {
+            guard let enc = TextEncoding(name: e) else {
+                throw ValidationError("unknown --encoding \"\(e)\"; use utf-8, utf-8-bom or windows-1252")
+            }
+            options.encoding = enc
+        }
+        if let d = delimiter {
+            switch d.lowercased() {
+            case "tab", "\\t", "\t": options.delimiter = "\t"
+            case "semicolon": options.delimiter = ";"
+            case "comma": options.delimiter = ","
+            case "space", " ": options.delimiter = " "
+            default:
+                guard d.count == 1, let c = d.first, c.isASCII, c != "\"" else {
+                    throw ValidationError("--delimiter takes one character (or tab, semicolon, comma, space), not \"\(d)\"")
+                }
+                options.delimiter = c
+            }
+        }
+        var fmt: ScbFormat? = nil
+        if let f = format {
+            guard let v = ScbFormat(rawValue: f.lowercased()) else { throw ValidationError("unknown --format \"\(f)\"; use csv or px") }
+            fmt = v
+        }
+        let target = to ?? ((output?.lowercased().hasSuffix(".csv") ?? false) ? .csv : .json)
+        let imported = try importPopulation(try inputSource(input), format: fmt, options: options)
+        var findings = imported.findings
+        if !noCheck { findings += PopulationChecks.run(imported.table) }
+        for f in findings where f.severity != .info {
+            printError("anslag-scb: \(f.location): \(f.severity.rawValue): \(f.message)")
+        }
+        try withOutput(output, force: force, inputs: input == "-" ? [] : [input]) { sink in
+            switch target {
+            case .json: try PopulationWriter.writeJSON(imported.table, findings: findings, to: sink)
+            case .csv: try PopulationWriter.writeCSV(imported.table, to: sink)
+            }
+        }
+        return findings.contains { $0.severity == .error } ? .findings : .ok
+    }
+}

@@ -1,0 +1,107 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+import AnslagCore
+
+/// Whether python3 with jsonschema is here to check outputs against the schemas.
+let jsonSchemaAvailable: Bool = (try? Tool.runAny("python3", ["-c", "import jsonschema"]).status) == 0
+
+extension Tool {
+    /// Runs any program found on PATH.
+    static func runAny(_ program: String, _ args: [String]) throws -> Result {
+        try run("/usr/bin/env", [program] + args, absolute: true)
+    }
+
+    /// Validates a JSON document against a schema of the repository with python's jsonschema.
+    static func validate(json path: String, schema: String) throws -> Result {
+        try runAny("python3", ["-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            """, path, root + "/Schemas/" + schema])
+    }
+}
+
+@Suite("anslag-scb end to end")
+struct ScbEndToEndTests {
+    @Test func csvOutputOfAWideWebExport() throws {
+        let r = try Tool.run("anslag-scb", ["--to", "csv", Tool.fixture("scb/code-dash-text-space.csv")])
+        #expect(r.status == 0)
+        #expect(r.stderr == "")
+        #expect(r.stdout == [
+            "region,region_name,period,value,symbol",
+            "1060,Olofström,2023,173022,", "1080,Karlskrona,2023,174354,", "1081,Ronneby,2023,175094,",
+            "1082,Karlshamn,2023,175834,", "1083,Sölvesborg,2023,176574,",
+        ].joined(separator: "\r\n") + "\r\n")
+    }
+
+    @Test func jsonOutputWithSymbolsAndNotes() throws {
+        let r = try Tool.run("anslag-scb", [Tool.fixture("scb/symbols-footnotes.csv")])
+        #expect(r.status == 0)
+        let source = Tool.fixture("scb/symbols-footnotes.csv")
+        #expect(r.stdout == """
+            {"kind":"population","source":"\(source)","table_id":"BE0101N1","title":null,"unit":null,"reference_period":null,"notes":["Källa:","SCB","Intern referenskod:","BE0101N1"],"dimensions":["region","age","period"],
+            "observations":[
+            {"region":"1060","region_name":"Olofström","age":"0","period":"2023","value":120},
+            {"region":"1060","region_name":"Olofström","age":"1","period":"2023","value":null,"symbol":".."},
+            {"region":"1060","region_name":"Olofström","age":"2","period":"2023","value":null,"symbol":"-"},
+            {"region":"1060","region_name":"Olofström","age":"3+","period":"2023","value":null,"symbol":""},
+            {"region":"1060","region_name":"Olofström","age":"total","period":"2023","value":null,"symbol":"."}
+            ],
+            "findings":[]}
+
+            """)
+    }
+
+    @Test func errorFindingsExitOneAndGoToStderr() throws {
+        let file = Tool.fixture("scb/inconsistent.csv")
+        let r = try Tool.run("anslag-scb", ["--to", "csv", file])
+        #expect(r.status == 1)
+        #expect(r.stderr.split(separator: "\n").map(String.init) == [
+            "anslag-scb: \(file): line 4: error: men + women for region=10, period=2023: parts sum to 874878 but the total says 874889 (difference 11)",
+            "anslag-scb: \(file): line 10: error: men + women for region=1080, period=2023: parts sum to 174354 but the total says 174355 (difference 1)",
+            "anslag-scb: \(file): line 4: error: the kommuner of 10 Blekinge län for sex=total, period=2023: parts sum to 874879 but the total says 874889 (difference 10)",
+        ])
+        let unchecked = try Tool.run("anslag-scb", ["--no-check", "--to", "csv", file])
+        #expect(unchecked.status == 0)
+        #expect(unchecked.stderr == "")
+    }
+
+    @Test func warningsDoNotFail() throws {
+        let r = try Tool.run("anslag-scb", ["--to", "csv", Tool.fixture("scb/lost-zeros-cp1252.csv")])
+        #expect(r.status == 0)
+        #expect(r.stderr.split(separator: "\n").count == 3)
+        #expect(r.stdout.hasPrefix("region,region_name,value,symbol\r\n0114,Upplands Väsby,45543,\r\n"))
+    }
+
+    @Test func unreadableInputExitsTwoAndWritesNothing() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let r = try Tool.run("anslag-scb", [Tool.fixture("scb/no-numbers.csv"), "-o", dir + "/out.json"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "anslag-scb: \(Tool.fixture("scb/no-numbers.csv")): line 1: no column holds numbers; the header does not match the data\n")
+        #expect(access(dir + "/out.json", F_OK) != 0)
+        let xlsx = try Tool.run("anslag-scb", [Tool.fixture("xlsx/basic.xlsx")])
+        #expect(xlsx.status == 2)
+        #expect(xlsx.stderr.contains("a spreadsheet, not an SCB export"))
+    }
+
+    @Test func standardInputAndEncodingOverride() throws {
+        let bytes = try FileInput.read(path: Tool.fixture("scb/lost-zeros-cp1252.csv"))
+        let r = try Tool.run("anslag-scb", ["-", "--encoding", "latin1", "--to", "csv", "--no-check"], input: bytes)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("0180,Stockholm,975551,"))
+    }
+
+    @Test(.enabled(if: jsonSchemaAvailable, "python3 with jsonschema is not installed"),
+          arguments: ["web-title-latin1-comma.csv", "long-codes-tab.csv", "symbols-footnotes.csv", "inconsistent.csv",
+                      "ckm-2025.csv", "blekinge-cp1252.px", "keys-sparse.px", "lost-zeros-cp1252.csv"])
+    func jsonMatchesTheSchema(name: String) throws {
+        let dir = Tool.temporaryDirectory()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let r = try Tool.run("anslag-scb", [Tool.fixture("scb/" + name), "-o", dir + "/out.json"])
+        #expect(r.status == 0 || r.status == 1)
+        let v = try Tool.validate(json: dir + "/out.json", schema: "population.schema.json")
+        #expect(v.status == 0, "\(v.stderr)")
+    }
+}
