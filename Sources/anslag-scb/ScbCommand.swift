@@ -6,7 +6,7 @@ import ArgumentParser
 struct Scb: AnslagCommand {
     static let configuration = CommandConfiguration(
         commandName: "anslag-scb",
-        abstract: "Import SCB population statistics (CSV, PX) into Anslag's normalized table, checking its totals.",
+        abstract: "Import SCB population statistics (CSV, PX, JSON-stat) into Anslag's normalized table, checking its totals.",
         discussion: """
         Reads CSV as Statistikdatabasen and the PxWeb API write it (wide or long, with or without a \
         title line, codes, texts or "code text" labels, any of the usual separators and encodings) and \
@@ -18,13 +18,13 @@ struct Scb: AnslagCommand {
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
-    @Argument(help: "The SCB file (CSV or PX), or - for standard input.")
+    @Argument(help: "The SCB file (CSV, PX or JSON-stat), or - for standard input.")
     var input: String
 
     @Option(name: .long, help: "Output format: json (normalized, with findings) or csv (long). Default: json, or csv when -o ends in .csv.")
     var to: Target?
 
-    @Option(name: .long, help: "Input format when the content does not tell: csv or px.")
+    @Option(name: .long, help: "Input format when the content does not tell: csv, px or json-stat.")
     var format: String?
 
     @Option(name: .long, help: "Input encoding: utf-8, utf-8-bom, windows-1252 / iso-8859-1 (default: detected).")
@@ -65,7 +65,7 @@ struct Scb: AnslagCommand {
         }
         var fmt: ScbFormat? = nil
         if let f = format {
-            guard let v = ScbFormat(rawValue: f.lowercased()) else { throw ValidationError("unknown --format \"\(f)\"; use csv or px") }
+            guard let v = ScbFormat(rawValue: f.lowercased()) else { throw ValidationError("unknown --format \"\(f)\"; use csv, px or json-stat") }
             fmt = v
         }
         let target = to ?? ((output?.lowercased().hasSuffix(".csv") ?? false) ? .csv : .json)

@@ -121,6 +121,23 @@ struct ScbImportTests {
         ])
     }
 
+    @Test func jsonStat2WithStatus() throws {
+        let r = try importFixture("api-v2.jsonstat.json")
+        #expect(r.table.metadata.title == "Folkmängd efter region, kön och år")
+        #expect(r.table.metadata.tableId == "BE0101N1")
+        #expect(r.table.metadata.unit == "antal")
+        #expect(r.table.dimensions == ["region", "sex", "period"])
+        #expect(lines(r.table, limit: 2) == ["region=10 sex=male period=2022 → 434299", "region=10 sex=male period=2023 → 434354"])
+        #expect(lines(r.table).last == "region=1080 sex=total period=2023 → [..]")
+        #expect(r.table.regionNames["1080"] == "Karlskrona")
+        #expect(PopulationChecks.run(r.table).isEmpty)
+    }
+
+    @Test func jsonStat1Wrapped() throws {
+        let r = try importFixture("api-v1.jsonstat.json")
+        #expect(lines(r.table) == ["region=1060 period=2023 → 173022", "region=1080 period=2023 → 174354"])
+    }
+
     @Test func brokenInputs() throws {
         let ragged = try importFixture("ragged.csv")
         #expect(ragged.findings.map(\.code) == ["ragged-row"])

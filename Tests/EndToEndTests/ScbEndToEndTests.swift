@@ -95,7 +95,8 @@ struct ScbEndToEndTests {
 
     @Test(.enabled(if: jsonSchemaAvailable, "python3 with jsonschema is not installed"),
           arguments: ["web-title-latin1-comma.csv", "long-codes-tab.csv", "symbols-footnotes.csv", "inconsistent.csv",
-                      "ckm-2025.csv", "blekinge-cp1252.px", "keys-sparse.px", "lost-zeros-cp1252.csv"])
+                      "ckm-2025.csv", "blekinge-cp1252.px", "keys-sparse.px", "lost-zeros-cp1252.csv",
+                      "api-v2.jsonstat.json", "api-v1.jsonstat.json"])
     func jsonMatchesTheSchema(name: String) throws {
         let dir = Tool.temporaryDirectory()
         defer { _ = system("rm -rf '\(dir)'") }

@@ -1,6 +1,7 @@
 /// The SCB formats Anslag reads.
 public enum ScbFormat: String, Sendable, CaseIterable {
     case csv, px
+    case jsonStat = "json-stat"
 }
 
 /// Reads a population file in any SCB shape Anslag knows, deciding the format from the
@@ -20,12 +21,13 @@ public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
     let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
     let head = String(decoding: bytes.prefix(2048).map { $0 < 128 ? $0 : 32 }, as: UTF8.self).uppercased()
     let looksPX = ["CHARSET=", "AXIS-VERSION=", "MATRIX=", "STUB=", "LANGUAGE="].contains { head.contains($0) }
-    if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }),
-       first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-        throw ReadError.unsupported(file: name, what: "JSON input (JSON-stat) is not read yet; download the table as CSV or PX")
-    }
-    switch format ?? (ext == "px" || looksPX ? .px : .csv) {
+    let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+    let looksJSON = first == UInt8(ascii: "{")
+    switch format ?? (looksJSON ? .jsonStat : ext == "px" || looksPX ? .px : .csv) {
     case .px: return try PxReader.read(bytes: bytes, file: name, options: options)
     case .csv: return try ScbCsvReader.read(bytes: bytes, file: name, options: options)
+    case .jsonStat:
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        return try JsonStatReader.read(bytes: body, file: name, options: options)
     }
 }
