@@ -36,6 +36,18 @@ struct Scb: AnslagCommand {
     @Flag(name: .long, help: "Skip the total checks.")
     var noCheck = false
 
+    @Option(name: .long, help: "Query: only this period (2023, 2023M10, 2023K4).")
+    var period: String?
+
+    @Option(name: .long, help: "Query: population of an age band (0-25, 65+, 7) instead of all ages.")
+    var age: String?
+
+    @Option(name: .long, help: "Query: one sex (male, female) instead of the total.")
+    var sex: String?
+
+    @Option(name: .long, help: "Query: by kommun (as the file has it) or lan (kommuner summed to their län).")
+    var by: String?
+
     @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
 
@@ -69,16 +81,41 @@ struct Scb: AnslagCommand {
             fmt = v
         }
         let target = to ?? ((output?.lowercased().hasSuffix(".csv") ?? false) ? .csv : .json)
+        var query: PopulationQuery? = nil
+        if period != nil || age != nil || sex != nil || by != nil {
+            var q = PopulationQuery(period: period)
+            if let age {
+                guard let a = PopulationQuery.Ages(age) else { throw ValidationError("--age takes a band like 0-25, 65+ or 7, not \"\(age)\"") }
+                q.ages = a
+            }
+            if let sex {
+                let s = ScbLabels.sex(sex)
+                guard ["male", "female", "total"].contains(s) else { throw ValidationError("--sex takes male, female or total") }
+                q.sex = s
+            }
+            switch by?.lowercased() {
+            case nil, "kommun", "region": break
+            case "lan", "län", "county": q.byCounty = true
+            default: throw ValidationError("--by takes kommun or lan")
+            }
+            query = q
+        }
         let imported = try importPopulation(try inputSource(input), format: fmt, options: options)
         var findings = imported.findings
         if !noCheck { findings += PopulationChecks.run(imported.table) }
+        var table = imported.table
+        if let query {
+            do { table = try query.apply(table) } catch let e as QueryError {
+                throw UserError("\(imported.table.metadata.source): \(e.description)")
+            }
+        }
         for f in findings where f.severity != .info {
             printError("anslag-scb: \(f.location): \(f.severity.rawValue): \(f.message)")
         }
         try withOutput(output, force: force, inputs: input == "-" ? [] : [input]) { sink in
             switch target {
-            case .json: try PopulationWriter.writeJSON(imported.table, findings: findings, to: sink)
-            case .csv: try PopulationWriter.writeCSV(imported.table, to: sink)
+            case .json: try PopulationWriter.writeJSON(table, findings: findings, to: sink)
+            case .csv: try PopulationWriter.writeCSV(table, to: sink)
             }
         }
         return findings.contains { $0.severity == .error } ? .findings : .ok

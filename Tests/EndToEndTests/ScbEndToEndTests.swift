@@ -106,3 +106,22 @@ struct ScbEndToEndTests {
         #expect(v.status == 0, "\(v.stderr)")
     }
 }
+
+@Suite("anslag-scb queries end to end")
+struct ScbQueryEndToEndTests {
+    @Test func byLanForAPeriod() throws {
+        let r = try Tool.run("anslag-scb", ["--to", "csv", "--period", "2023", "--by", "lan", Tool.fixture("scb/web-title-latin1-comma.csv")])
+        #expect(r.status == 0)
+        #expect(r.stdout == "region,region_name,period,value,symbol\r\n10,Blekinge län,2023,874878,\r\n")
+    }
+
+    @Test func impossibleQueryExitsTwo() throws {
+        let file = Tool.fixture("scb/ckm-2025.csv")
+        let r = try Tool.run("anslag-scb", ["--age", "0-5", file])
+        #expect(r.status == 2)
+        #expect(r.stderr == "anslag-scb: \(file): the age group 2+ is open-ended; it cannot be split to fit 0-5\n")
+        let bad = try Tool.run("anslag-scb", ["--age", "young", file])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "anslag-scb: --age takes a band like 0-25, 65+ or 7, not \"young\"\n")
+    }
+}
