@@ -109,8 +109,13 @@ struct Scb: AnslagCommand {
                 throw UserError("\(imported.table.metadata.source): \(e.description)")
             }
         }
-        for f in findings where f.severity != .info {
+        // At most 20 lines on stderr; every finding is in the JSON output.
+        let shown = findings.filter { $0.severity != .info }
+        for f in shown.prefix(20) {
             printError("anslag-scb: \(f.location): \(f.severity.rawValue): \(f.message)")
+        }
+        if shown.count > 20 {
+            printError("anslag-scb: … and \(shown.count - 20) more findings (all of them are in the JSON output, --to json)")
         }
         try withOutput(output, force: force, inputs: input == "-" ? [] : [input]) { sink in
             switch target {

@@ -4,11 +4,15 @@
 ///
 /// Tables from 2025 on carry SCB's Cell Key Method noise, so their parts need not add up; for
 /// them the deviations are reported as information with their size, not as errors.
+///
+/// Each check makes one pass over the observations with the other dimensions' values packed
+/// into one integer key, so a table of millions of observations checks in a fraction of a second.
 public enum PopulationChecks {
     public static func run(_ table: PopulationTable, registry: RegionRegistry = .bundled) -> [Finding] {
         let ckm = usesCellKeyMethod(table)
         var findings: [Finding] = []
         let file = table.metadata.source
+        let keys = KeyPacker(table)
         func report(_ code: String, _ what: String, total: Int64, sum: Int64, line: Int) {
             let diff = total - sum
             if ckm {
@@ -23,91 +27,176 @@ public enum PopulationChecks {
         }
 
         if let d = table.index(of: "sex") {
-            for (label, members) in groups(table, excluding: d) {
-                guard let total = members["total"], let m = members["male"], let f = members["female"] else { continue }
-                if m.value + f.value != total.value {
-                    report("sex-sum-mismatch", "men + women for \(label)", total: total.value, sum: m.value + f.value, line: total.line)
+            struct Group { var male: Int64?; var female: Int64?; var total: Int64?; var line = 0; var first = 0 }
+            var groups: [Int: Group] = [:]
+            var order: [Int] = []
+            for (n, o) in table.observations.enumerated() {
+                guard let v = o.value else { continue }
+                let k = keys.key(n, excluding: d)
+                if groups[k] == nil { groups[k] = Group(first: n); order.append(k) }
+                switch o.keys[d] {
+                case "male": if groups[k]!.male == nil { groups[k]!.male = v }
+                case "female": if groups[k]!.female == nil { groups[k]!.female = v }
+                case "total": if groups[k]!.total == nil { groups[k]!.total = v; groups[k]!.line = o.line }
+                default: break
                 }
+            }
+            for k in order {
+                let g = groups[k]!
+                guard let m = g.male, let f = g.female, let t = g.total, m + f != t else { continue }
+                report("sex-sum-mismatch", "men + women for \(keys.label(g.first, excluding: d))", total: t, sum: m + f, line: g.line)
             }
         }
         if let d = table.index(of: "age") {
-            for (label, members) in groups(table, excluding: d) {
-                guard let total = members["total"] else { continue }
-                let singles = members.keys.compactMap { Int($0) }.sorted()
-                guard singles.count >= 2, singles.first == 0, singles.last! - singles.first! + 1 == singles.count else { continue }
-                let openEnded = members.keys.filter { $0.hasSuffix("+") }
-                if openEnded.count > 1 { continue }
-                if let top = openEnded.first, Int(top.dropLast()) != singles.last! + 1 { continue }
-                // Bands beside single ages would count twice: leave such tables alone.
-                if members.keys.contains(where: { $0.contains("-") }) { continue }
-                let sum = singles.reduce(Int64(0)) { $0 + members[String($1)]!.value } + (openEnded.first.map { members[$0]!.value } ?? 0)
-                if sum != total.value {
-                    report("age-sum-mismatch", "the ages \(singles.first!)–\(openEnded.first ?? String(singles.last!)) for \(label)",
-                           total: total.value, sum: sum, line: total.line)
+            struct Group { var singles: [Int: Int64] = [:]; var open: [(Int, Int64)] = []; var band = false
+                           var total: Int64?; var line = 0; var first = 0 }
+            var groups: [Int: Group] = [:]
+            var order: [Int] = []
+            for (n, o) in table.observations.enumerated() {
+                guard let v = o.value else { continue }
+                let k = keys.key(n, excluding: d)
+                if groups[k] == nil { groups[k] = Group(first: n); order.append(k) }
+                let label = o.keys[d]
+                if label == "total" {
+                    if groups[k]!.total == nil { groups[k]!.total = v; groups[k]!.line = o.line }
+                } else if let a = Int(label) {
+                    if groups[k]!.singles[a] == nil { groups[k]!.singles[a] = v }
+                } else if label.hasSuffix("+"), let a = Int(label.dropLast()) {
+                    groups[k]!.open.append((a, v))
+                } else {
+                    groups[k]!.band = true
+                }
+            }
+            for k in order {
+                let g = groups[k]!
+                guard let total = g.total, !g.band, g.open.count <= 1, g.singles.count >= 2 else { continue }
+                let ages = g.singles.keys.sorted()
+                guard ages.first == 0, ages.last! + 1 == ages.count else { continue }
+                if let top = g.open.first, top.0 != ages.last! + 1 { continue }
+                let sum = g.singles.values.reduce(0, +) + (g.open.first?.1 ?? 0)
+                if sum != total {
+                    let top = g.open.first.map { "\($0.0)+" } ?? String(ages.last!)
+                    report("age-sum-mismatch", "the ages 0–\(top) for \(keys.label(g.first, excluding: d))", total: total, sum: sum, line: g.line)
                 }
             }
         }
         if let d = table.index(of: "region") {
             let counties = registry.counties.map(\.code)
-            for (label, members) in groups(table, excluding: d) {
-                for county in counties {
-                    guard let total = members[county] else { continue }
-                    let kommuner = registry.municipalities(inCounty: county).map(\.code)
-                    guard !kommuner.isEmpty, kommuner.allSatisfy({ members[$0] != nil }) else { continue }
-                    let sum = kommuner.reduce(Int64(0)) { $0 + members[$1]!.value }
-                    if sum != total.value {
-                        report("county-sum-mismatch", "the kommuner of \(county) \(registry.region(code: county)?.name ?? "") for \(label)",
-                               total: total.value, sum: sum, line: total.line)
+            let countyIndex = Dictionary(uniqueKeysWithValues: counties.enumerated().map { ($1, $0) })
+            var kommunerOf = [[String]](repeating: [], count: counties.count)
+            var kommunCounty: [String: Int] = [:]
+            for k in registry.municipalities { if let c = countyIndex[k.county] { kommunerOf[c].append(k.code); kommunCounty[k.code] = c } }
+            let allKommuner = registry.municipalities.count
+            struct Group {
+                var stated: [Int64?]; var lines: [Int]; var sums: [Int64]; var seen: [Set<String>]
+                var riket: Int64?; var riketLine = 0; var first = 0; var allSum: Int64 = 0
+                init(_ n: Int, first: Int) {
+                    stated = Array(repeating: nil, count: n); lines = Array(repeating: 0, count: n)
+                    sums = Array(repeating: 0, count: n); seen = Array(repeating: [], count: n); self.first = first
+                }
+            }
+            var groups: [Int: Group] = [:]
+            var order: [Int] = []
+            for (n, o) in table.observations.enumerated() {
+                guard let v = o.value else { continue }
+                let code = o.keys[d]
+                let k = keys.key(n, excluding: d)
+                if groups[k] == nil { groups[k] = Group(counties.count, first: n); order.append(k) }
+                if code == "00" {
+                    if groups[k]!.riket == nil { groups[k]!.riket = v; groups[k]!.riketLine = o.line }
+                } else if let c = countyIndex[code] {
+                    if groups[k]!.stated[c] == nil { groups[k]!.stated[c] = v; groups[k]!.lines[c] = o.line }
+                } else if let c = kommunCounty[code], groups[k]!.seen[c].insert(code).inserted {
+                    groups[k]!.sums[c] += v
+                    groups[k]!.allSum += v
+                }
+            }
+            for k in order {
+                let g = groups[k]!
+                let label = keys.label(g.first, excluding: d)
+                for c in counties.indices {
+                    guard let stated = g.stated[c], !kommunerOf[c].isEmpty, g.seen[c].count == kommunerOf[c].count else { continue }
+                    if g.sums[c] != stated {
+                        report("county-sum-mismatch", "the kommuner of \(counties[c]) \(registry.region(code: counties[c])?.name ?? "") for \(label)",
+                               total: stated, sum: g.sums[c], line: g.lines[c])
                     }
                 }
-                guard let riket = members["00"] else { continue }
-                if counties.allSatisfy({ members[$0] != nil }) {
-                    let sum = counties.reduce(Int64(0)) { $0 + members[$1]!.value }
-                    if sum != riket.value { report("riket-sum-mismatch", "the 21 län for \(label)", total: riket.value, sum: sum, line: riket.line) }
-                } else {
-                    let all = registry.municipalities.map(\.code)
-                    if all.allSatisfy({ members[$0] != nil }) {
-                        let sum = all.reduce(Int64(0)) { $0 + members[$1]!.value }
-                        if sum != riket.value { report("riket-sum-mismatch", "the 290 kommuner for \(label)", total: riket.value, sum: sum, line: riket.line) }
-                    }
+                guard let riket = g.riket else { continue }
+                if g.stated.allSatisfy({ $0 != nil }) {
+                    let sum = g.stated.reduce(Int64(0)) { $0 + $1! }
+                    if sum != riket { report("riket-sum-mismatch", "the 21 län for \(label)", total: riket, sum: sum, line: g.riketLine) }
+                } else if g.seen.reduce(0, { $0 + $1.count }) == allKommuner, g.allSum != riket {
+                    report("riket-sum-mismatch", "the 290 kommuner for \(label)", total: riket, sum: g.allSum, line: g.riketLine)
                 }
             }
         }
         return findings
     }
 
-    struct Member { var value: Int64; var line: Int }
+    /// Packs an observation's dimension values, all but one, into one integer (mixed radix over
+    /// each dimension's distinct values).
+    struct KeyPacker {
+        let table: PopulationTable
+        var ids: [[Int32]]          // per observation, per dimension
+        var radix: [Int]
+        /// Whether the packed key fits in an Int; when it does not, keys are numbered instead.
+        let fits: Bool
+        private let numbering = Numbering()
 
-    /// Observations with a whole-number value, grouped by every key but `excluded`; each group
-    /// maps the excluded dimension's value to the observation. The label names the group.
-    static func groups(_ table: PopulationTable, excluding excluded: Int) -> [(String, [String: Member])] {
-        var index: [[String]: Int] = [:]
-        var out: [(String, [String: Member])] = []
-        for o in table.observations {
-            guard let v = o.value else { continue }
-            var key = o.keys
-            key.remove(at: excluded)
-            let g: Int
-            if let existing = index[key] {
-                g = existing
-            } else {
-                g = out.count
-                index[key] = g
-                let label = zip(table.dimensions.enumerated().filter { $0.offset != excluded }.map(\.element), key)
-                    .map { "\($0)=\($1)" }.joined(separator: ", ")
-                out.append((label.isEmpty ? "the table" : label, [:]))
+        final class Numbering { var keys: [[Int32]: Int] = [:] }
+
+        init(_ table: PopulationTable) {
+            self.table = table
+            let n = table.dimensions.count
+            var maps = [[String: Int32]](repeating: [:], count: n)
+            ids = []
+            ids.reserveCapacity(table.observations.count)
+            for o in table.observations {
+                var row = [Int32](repeating: 0, count: n)
+                for i in 0..<n {
+                    let k = o.keys[i]
+                    if let id = maps[i][k] { row[i] = id } else { let id = Int32(maps[i].count); maps[i][k] = id; row[i] = id }
+                }
+                ids.append(row)
             }
-            if out[g].1[o.keys[excluded]] == nil { out[g].1[o.keys[excluded]] = Member(value: v, line: o.line) }
+            radix = maps.map { max($0.count, 1) }
+            var product = 1
+            var ok = true
+            for r in radix {
+                let (p, overflow) = product.multipliedReportingOverflow(by: r)
+                if overflow { ok = false; break }
+                product = p
+            }
+            fits = ok
         }
-        return out
+
+        @inline(__always)
+        func key(_ n: Int, excluding d: Int) -> Int {
+            guard fits else {
+                var row = ids[n]
+                row[d] = -1
+                if let k = numbering.keys[row] { return k }
+                let k = numbering.keys.count
+                numbering.keys[row] = k
+                return k
+            }
+            var k = 0
+            let row = ids[n]
+            for i in 0..<row.count where i != d { k = k &* radix[i] &+ Int(row[i]) }
+            return k
+        }
+
+        func label(_ n: Int, excluding d: Int) -> String {
+            let o = table.observations[n]
+            let parts = table.dimensions.indices.filter { $0 != d }.map { "\(table.dimensions[$0])=\(o.keys[$0])" }
+            return parts.isEmpty ? "the table" : parts.joined(separator: ", ")
+        }
     }
 
     /// SCB perturbs tables published from 2025 on (Cell Key Method); such tables say so in
     /// their labels ("totalt, samtliga åldrar", the age "100+1") or cover 2025 or later.
     public static func usesCellKeyMethod(_ table: PopulationTable) -> Bool {
-        if let d = table.index(of: "period") {
-            for p in table.values(of: "period") where Int(p.prefix(4)).map({ $0 >= 2025 }) ?? false { _ = d; return true }
-        }
+        for p in table.values(of: "period") where Int(p.prefix(4)).map({ $0 >= 2025 }) ?? false { return true }
         if table.values(of: "age").contains("100+1") { return true }
         let text = RegionRegistry.fold((table.metadata.title ?? "") + " " + table.metadata.notes.joined(separator: " "))
         return text.contains("samtliga aldrar") || text.contains("cell key") || text.contains("ckm")
