@@ -100,8 +100,27 @@ struct Scb: AnslagCommand {
             }
             query = q
         }
-        let imported = try importPopulation(try inputSource(input), format: fmt, options: options)
-        var findings = imported.findings
+        let source = try inputSource(input)
+        let inputs = input == "-" ? [] : [input]
+        var findings: [Finding] = []
+        if target == .csv && query == nil {
+            // Stream: the table goes from the file to the output and the checks row by row.
+            let checker = PopulationCheckStream()
+            try withOutput(output, force: force, inputs: inputs) { sink in
+                let writer = PopulationCSVStreamWriter(sink: sink)
+                findings = try streamPopulation(source, format: fmt, options: options,
+                                                into: noCheck ? writer : PopulationFanOut([writer, checker]))
+            }
+            if !noCheck {
+                // A table not grouped by region is checked whole.
+                findings += checker.settled ? checker.findings
+                    : PopulationChecks.run(try importPopulation(source, format: fmt, options: options).table)
+            }
+            report(findings)
+            return findings.contains { $0.severity == .error } ? .findings : .ok
+        }
+        let imported = try importPopulation(source, format: fmt, options: options)
+        findings = imported.findings
         if !noCheck { findings += PopulationChecks.run(imported.table) }
         var table = imported.table
         if let query {
@@ -109,7 +128,18 @@ struct Scb: AnslagCommand {
                 throw UserError("\(imported.table.metadata.source): \(e.description)")
             }
         }
-        // At most 20 lines on stderr; every finding is in the JSON output.
+        report(findings)
+        try withOutput(output, force: force, inputs: inputs) { sink in
+            switch target {
+            case .json: try PopulationWriter.writeJSON(table, findings: findings, to: sink)
+            case .csv: try PopulationWriter.writeCSV(table, to: sink)
+            }
+        }
+        return findings.contains { $0.severity == .error } ? .findings : .ok
+    }
+
+    /// At most 20 lines on stderr; every finding is in the JSON output.
+    func report(_ findings: [Finding]) {
         let shown = findings.filter { $0.severity != .info }
         for f in shown.prefix(20) {
             printError("anslag-scb: \(f.location): \(f.severity.rawValue): \(f.message)")
@@ -117,12 +147,5 @@ struct Scb: AnslagCommand {
         if shown.count > 20 {
             printError("anslag-scb: … and \(shown.count - 20) more findings (all of them are in the JSON output, --to json)")
         }
-        try withOutput(output, force: force, inputs: input == "-" ? [] : [input]) { sink in
-            switch target {
-            case .json: try PopulationWriter.writeJSON(table, findings: findings, to: sink)
-            case .csv: try PopulationWriter.writeCSV(table, to: sink)
-            }
-        }
-        return findings.contains { $0.severity == .error } ? .findings : .ok
     }
 }

@@ -14,16 +14,7 @@ public enum PopulationChecks {
         let file = table.metadata.source
         let keys = KeyPacker(table)
         func report(_ code: String, _ what: String, total: Int64, sum: Int64, line: Int) {
-            let diff = total - sum
-            if ckm {
-                findings.append(Finding(severity: .info, code: "ckm-deviation",
-                    message: "\(what): parts sum to \(sum), total is \(total), a deviation of \(diff) (Cell Key Method noise)",
-                    location: "\(file): line \(line)", expected: sum, actual: total))
-            } else {
-                findings.append(Finding(severity: .error, code: code,
-                    message: "\(what): parts sum to \(sum) but the total says \(total) (difference \(diff))",
-                    location: "\(file): line \(line)", expected: sum, actual: total))
-            }
+            findings.append(finding(code, what, total: total, sum: sum, line: line, file: file, ckm: ckm))
         }
 
         if let d = table.index(of: "sex") {
@@ -193,12 +184,29 @@ public enum PopulationChecks {
         }
     }
 
+    /// A mismatch as a finding: an error, or information about Cell Key Method noise.
+    static func finding(_ code: String, _ what: String, total: Int64, sum: Int64, line: Int, file: String, ckm: Bool) -> Finding {
+        let diff = total - sum
+        if ckm {
+            return Finding(severity: .info, code: "ckm-deviation",
+                message: "\(what): parts sum to \(sum), total is \(total), a deviation of \(diff) (Cell Key Method noise)",
+                location: "\(file): line \(line)", expected: sum, actual: total)
+        }
+        return Finding(severity: .error, code: code,
+            message: "\(what): parts sum to \(sum) but the total says \(total) (difference \(diff))",
+            location: "\(file): line \(line)", expected: sum, actual: total)
+    }
+
     /// SCB perturbs tables published from 2025 on (Cell Key Method); such tables say so in
     /// their labels ("totalt, samtliga åldrar", the age "100+1") or cover 2025 or later.
     public static func usesCellKeyMethod(_ table: PopulationTable) -> Bool {
-        for p in table.values(of: "period") where Int(p.prefix(4)).map({ $0 >= 2025 }) ?? false { return true }
-        if table.values(of: "age").contains("100+1") { return true }
-        let text = RegionRegistry.fold((table.metadata.title ?? "") + " " + table.metadata.notes.joined(separator: " "))
+        usesCellKeyMethod(periods: table.values(of: "period"), ages: table.values(of: "age"), metadata: table.metadata)
+    }
+
+    static func usesCellKeyMethod(periods: [String], ages: [String], metadata: PopulationTable.Metadata) -> Bool {
+        for p in periods where Int(p.prefix(4)).map({ $0 >= 2025 }) ?? false { return true }
+        if ages.contains("100+1") { return true }
+        let text = RegionRegistry.fold((metadata.title ?? "") + " " + metadata.notes.joined(separator: " "))
         return text.contains("samtliga aldrar") || text.contains("cell key") || text.contains("ckm")
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The SCB formats Anslag reads.
 public enum ScbFormat: String, Sendable, CaseIterable {
     case csv, px
@@ -30,4 +34,66 @@ public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         return try JsonStatReader.read(bytes: body, file: name, options: options)
     }
+}
+
+/// Streams a population file into `sink` without holding the table: CSV straight from the
+/// file in chunks; PX and JSON-stat (whose layout needs the whole file) are read first and
+/// then replayed. Returns the reader's findings.
+public func streamPopulation(_ source: InputSource, format: ScbFormat? = nil, options: ScbReadOptions = ScbReadOptions(),
+                             into sink: any PopulationSink) throws -> [Finding] {
+    let name = source.displayName
+    var head: [UInt8]
+    switch source {
+    case .path(let p): head = try FileInput.head(path: p, count: 4096)
+    case .bytes(let b, _): head = Array(b.prefix(4096))
+    }
+    let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+    let headText = String(decoding: head.map { $0 < 128 ? $0 : 32 }, as: UTF8.self).uppercased()
+    let first = head.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+    let isCSV = format == .csv || (format == nil && first != UInt8(ascii: "{") && ext != "px"
+        && !["CHARSET=", "AXIS-VERSION=", "MATRIX=", "STUB="].contains { headText.contains($0) }
+        && !head.starts(with: [0x50, 0x4B, 0x03, 0x04]) && !head.starts(with: CompoundFile.signature) && !head.isEmpty)
+    guard isCSV else {
+        let imported = try importPopulation(source, format: format, options: options)
+        try replay(imported.table, into: sink)
+        return imported.findings
+    }
+    switch source {
+    case .bytes(let bytes, _):
+        var offset = 0
+        return try ScbCsvStream.read(file: name, options: options, sink: sink) { buffer in
+            guard offset < bytes.count else { return false }
+            let n = min(1 << 20, bytes.count - offset)
+            buffer.append(contentsOf: bytes[offset..<(offset + n)])
+            offset += n
+            return true
+        }
+    case .path(let path):
+        guard let f = fopen(path, "rb") else {
+            throw ReadError.unreadable(file: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(f) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        return try ScbCsvStream.read(file: name, options: options, sink: sink) { buffer in
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+            if n > 0 { buffer.append(contentsOf: chunk[0..<n]) }
+            if n == 0 && ferror(f) != 0 { throw ReadError.unreadable(file: path, reason: String(cString: strerror(errno))) }
+            return n > 0
+        }
+    }
+}
+
+/// Sends a table already in memory through a sink.
+public func replay(_ table: PopulationTable, into sink: any PopulationSink) throws {
+    let keys = PopulationKeys(dimensions: table.dimensions)
+    try sink.begin(keys: keys, metadata: table.metadata)
+    var ids = [Int32](repeating: 0, count: table.dimensions.count)
+    for o in table.observations {
+        for (d, k) in o.keys.enumerated() {
+            ids[d] = keys.id(k, dimension: d)
+            if d == keys.regionDimension { keys.setRegionName(table.regionNames[k], for: ids[d]) }
+        }
+        try ids.withUnsafeBufferPointer { try sink.observation($0, value: o.value, decimal: o.decimal, symbol: o.symbol, line: o.line) }
+    }
+    try sink.end(metadata: table.metadata)
 }

@@ -1,0 +1,70 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import AnslagCore
+
+@Suite("streamed import and checks")
+struct PopulationStreamTests {
+    static let fixtures = ["web-title-latin1-comma.csv", "api-v2-includetitle-utf8bom-semicolon.csv", "long-codes-tab.csv",
+                           "english-labels.csv", "inconsistent.csv", "ckm-2025.csv", "symbols-footnotes.csv",
+                           "blekinge-cp1252.px", "keys-sparse.px", "api-v2.jsonstat.json"]
+
+    @Test(arguments: fixtures)
+    func streamedChecksFindWhatTheWholeTableChecksFind(name: String) throws {
+        let whole = try importFixture(name)
+        let checker = PopulationCheckStream()
+        let collector = PopulationCollector()
+        let readerFindings = try streamPopulation(.path(fixture("scb/" + name)), into: PopulationFanOut([checker, collector]))
+        #expect(checker.settled)
+        #expect(checker.findings == PopulationChecks.run(whole.table))
+        #expect(readerFindings == whole.findings)
+        // The stream carries the same table.
+        #expect(collector.table == whole.table)
+    }
+
+    @Test func aTableNotGroupedByRegionIsLeftToTheWholeCheck() throws {
+        // Long, ordered by year first: each region comes back for the second year.
+        let text = "region\tkön\tår\tantal\n1060\t1\t2022\t10\n1060\t2\t2022\t11\n1060\t1+2\t2022\t21\n" +
+                   "1080\t1+2\t2022\t5\n1060\t1\t2023\t12\n1060\t2\t2023\t13\n1060\t1+2\t2023\t26\n"
+        let checker = PopulationCheckStream()
+        _ = try streamPopulation(.bytes(Array(text.utf8), name: "byyear.csv"), into: checker)
+        #expect(!checker.settled)
+        let whole = try importPopulation(.bytes(Array(text.utf8), name: "byyear.csv"))
+        let f = PopulationChecks.run(whole.table)
+        #expect(f.map(\.code) == ["sex-sum-mismatch"])
+        #expect(f.first?.location == "byyear.csv: line 8")
+    }
+
+    @Test func csvStreamWriterMatchesTheTableWriter() throws {
+        for name in Self.fixtures {
+            let table = try importFixture(name).table
+            var template = Array("/tmp/anslag-stream-XXXXXX".utf8CString)
+            let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+            try AtomicFile.write(to: dir + "/a.csv") { try PopulationWriter.writeCSV(table, to: $0) }
+            try AtomicFile.write(to: dir + "/b.csv") { sink in
+                _ = try streamPopulation(.path(fixture("scb/" + name)), into: PopulationCSVStreamWriter(sink: sink))
+            }
+            #expect(try FileInput.read(path: dir + "/a.csv") == FileInput.read(path: dir + "/b.csv"), "\(name)")
+        }
+    }
+
+    @Test func recordsAcrossChunkBoundaries() throws {
+        // A quoted field with a line break and doubled quotes, fed one byte at a time.
+        let text = Array("\"region\",\"2023\"\r\n\"0114 Upplands \"\"Väsby\"\"\nrad\",45543\r\n\"0115 Vallentuna\",33432".utf8)
+        var offset = 0
+        var records = ByteRecords(delimiter: 44, initial: []) { buffer in
+            guard offset < text.count else { return false }
+            buffer.append(text[offset]); offset += 1
+            return true
+        }
+        var got: [[String]] = []
+        var lines: [Int] = []
+        while try records.next() {
+            got.append(records.ranges.map { String(decoding: records.bytes[$0], as: UTF8.self) })
+            lines.append(records.line)
+        }
+        #expect(got == [["region", "2023"], ["0114 Upplands \"Väsby\"\nrad", "45543"], ["0115 Vallentuna", "33432"]])
+        #expect(lines == [1, 2, 4])
+    }
+}
