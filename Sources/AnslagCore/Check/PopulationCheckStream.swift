@@ -18,11 +18,21 @@ public final class PopulationCheckStream: PopulationSink {
     private var regionMismatches: [Mismatch] = []
 
     private struct SexGroup { var male: Int64?; var female: Int64?; var total: Int64?; var line = 0 }
-    private struct AgeGroup { var singles: [Int: Int64] = [:]; var open: [(Int, Int64)] = []; var band = false; var total: Int64?; var line = 0 }
+    /// Single ages 0–127 as a bit set with their sum; anything else makes the group unfit.
+    private struct AgeGroup {
+        var low: UInt64 = 0, high: UInt64 = 0, singles = 0, maxAge = -1, sum: Int64 = 0
+        var open: [(Int, Int64)] = []; var band = false; var total: Int64?; var line = 0
+        mutating func add(single n: Int, _ v: Int64) {
+            guard n >= 0, n < 128 else { band = true; return }
+            let bit: UInt64 = 1 << UInt64(n & 63)
+            if n < 64 { if low & bit != 0 { return }; low |= bit } else { if high & bit != 0 { return }; high |= bit }
+            singles += 1; sum += v; maxAge = max(maxAge, n)
+        }
+    }
     // Groups live in arrays; a dictionary maps a packed key to its index.
-    private var sexIndex: [UInt64: Int] = [:], sexGroups: [SexGroup] = [], sexKeys: [UInt64] = []
-    private var ageIndex: [UInt64: Int] = [:], ageGroups: [AgeGroup] = [], ageKeys: [UInt64] = []
-    private var regionIndex: [UInt64: Int] = [:], regionKeys: [UInt64] = []
+    private var sexIndex = IntTable(), sexGroups: [SexGroup] = [], sexKeys: [UInt64] = []
+    private var ageIndex = IntTable(), ageGroups: [AgeGroup] = [], ageKeys: [UInt64] = []
+    private var regionIndex = IntTable(capacity: 16_384), regionKeys: [UInt64] = []
     // Region sums, flat: group × county.
     private var stated: [Int64] = [], statedSet: [Bool] = [], statedLines: [Int] = []
     private var sums: [Int64] = [], counts: [Int32] = []
@@ -35,7 +45,7 @@ public final class PopulationCheckStream: PopulationSink {
     private var currentRegion: Int32 = -1
     private var finishedRegions: Set<Int32> = []
     /// The keys the current region has counted (a row given twice counts once).
-    private var blockKeys: Set<UInt64> = []
+    private var blockKeys = IntTable(capacity: 16_384)
 
     // Per region id: its county index (for kommuner), county index (for län), or Riket.
     private enum RegionKind { case riket, county(Int), kommun(Int), other }
@@ -63,7 +73,7 @@ public final class PopulationCheckStream: PopulationSink {
         if keys.dimensions.count > 5 { settled = false }
     }
 
-    /// The other dimensions' ids in 16 bits each; nil when they do not fit.
+    /// The other dimensions' ids (plus one) in 16 bits each; nil when they do not fit.
     @inline(__always)
     private func pack(_ ids: UnsafeBufferPointer<Int32>, excluding d: Int) -> UInt64? {
         var k: UInt64 = 0
@@ -72,7 +82,8 @@ public final class PopulationCheckStream: PopulationSink {
             if v >= 0xFFFF { return nil }
             k = k << 16 | UInt64(v + 1)
         }
-        return k
+        // Never 0 (the hash table's empty mark): a table with no other dimension has one group.
+        return k == 0 ? 1 : k
     }
 
     private func unpackLabel(_ key: UInt64, excluding d: Int) -> String {
@@ -133,13 +144,12 @@ public final class PopulationCheckStream: PopulationSink {
                 }
                 if finishedRegions.contains(region) { settled = false; return }
                 currentRegion = region
-                blockKeys.removeAll(keepingCapacity: true)
+                blockKeys.removeAll()
             }
         }
         if let s {
             guard let k = pack(ids, excluding: s) else { settled = false; return }
-            let g: Int
-            if let i = sexIndex[k] { g = i } else { g = sexGroups.count; sexIndex[k] = g; sexGroups.append(SexGroup()); sexKeys.append(k) }
+            let g = Int(sexIndex.value(for: k) { sexGroups.append(SexGroup()); sexKeys.append(k); return Int32(sexGroups.count - 1) })
             switch sexKind(ids[s]) {
             case .male: if sexGroups[g].male == nil { sexGroups[g].male = v }
             case .female: if sexGroups[g].female == nil { sexGroups[g].female = v }
@@ -149,11 +159,10 @@ public final class PopulationCheckStream: PopulationSink {
         }
         if let a {
             guard let k = pack(ids, excluding: a) else { settled = false; return }
-            let g: Int
-            if let i = ageIndex[k] { g = i } else { g = ageGroups.count; ageIndex[k] = g; ageGroups.append(AgeGroup()); ageKeys.append(k) }
+            let g = Int(ageIndex.value(for: k) { ageGroups.append(AgeGroup()); ageKeys.append(k); return Int32(ageGroups.count - 1) })
             switch ageKind(ids[a]) {
             case .total: if ageGroups[g].total == nil { ageGroups[g].total = v; ageGroups[g].line = line }
-            case .single(let n): if ageGroups[g].singles[n] == nil { ageGroups[g].singles[n] = v }
+            case .single(let n): ageGroups[g].add(single: n, v)
             case .open(let n): ageGroups[g].open.append((n, v))
             case .band: ageGroups[g].band = true
             }
@@ -163,12 +172,9 @@ public final class PopulationCheckStream: PopulationSink {
             if case .other = kindOf { return }
             guard let k = pack(ids, excluding: r) else { settled = false; return }
             let n = counties.count
-            let g: Int
-            if let i = regionIndex[k] {
-                g = i
-            } else {
-                g = regionKeys.count
-                regionIndex[k] = g
+            var isNew = false
+            let g = Int(regionIndex.value(for: k) { isNew = true; return Int32(regionKeys.count) })
+            if isNew {
                 regionKeys.append(k)
                 stated.append(contentsOf: repeatElement(0, count: n)); statedSet.append(contentsOf: repeatElement(false, count: n))
                 statedLines.append(contentsOf: repeatElement(0, count: n)); sums.append(contentsOf: repeatElement(0, count: n))
@@ -179,7 +185,7 @@ public final class PopulationCheckStream: PopulationSink {
             case .riket: if riket[g] == nil { riket[g] = v; riketLines[g] = line }
             case .county(let c): if !statedSet[g * n + c] { statedSet[g * n + c] = true; stated[g * n + c] = v; statedLines[g * n + c] = line }
             case .kommun(let c):
-                if blockKeys.insert(k).inserted {
+                if blockKeys.insert(k) {
                     sums[g * n + c] += v; counts[g * n + c] += 1
                     kommunCounts[g] += 1; allSums[g] += v
                 }
@@ -195,23 +201,22 @@ public final class PopulationCheckStream: PopulationSink {
                 guard let m = g.male, let f = g.female, let t = g.total, m + f != t else { continue }
                 sexMismatches.append(Mismatch(code: "sex-sum-mismatch", what: "men + women for \(unpackLabel(sexKeys[i], excluding: s))", total: t, sum: m + f, line: g.line))
             }
-            sexGroups.removeAll(keepingCapacity: true); sexKeys.removeAll(keepingCapacity: true); sexIndex.removeAll(keepingCapacity: true)
+            sexGroups.removeAll(keepingCapacity: true); sexKeys.removeAll(keepingCapacity: true); sexIndex.removeAll()
         }
         if let a {
             for (i, g) in ageGroups.enumerated() {
                 let k = ageKeys[i]
-                guard let total = g.total, !g.band, g.open.count <= 1, g.singles.count >= 2 else { continue }
-                let ages = g.singles.keys.sorted()
-                guard ages.first == 0, ages.last! + 1 == ages.count else { continue }
-                if let top = g.open.first, top.0 != ages.last! + 1 { continue }
-                let sum = g.singles.values.reduce(0, +) + (g.open.first?.1 ?? 0)
+                // Distinct ages 0…max, as many as max + 1: every age is there.
+                guard let total = g.total, !g.band, g.open.count <= 1, g.singles >= 2, g.singles == g.maxAge + 1 else { continue }
+                if let top = g.open.first, top.0 != g.maxAge + 1 { continue }
+                let sum = g.sum + (g.open.first?.1 ?? 0)
                 if sum != total {
-                    let top = g.open.first.map { "\($0.0)+" } ?? String(ages.last!)
+                    let top = g.open.first.map { "\($0.0)+" } ?? String(g.maxAge)
                     ageMismatches.append(Mismatch(code: "age-sum-mismatch", what: "the ages 0–\(top) for \(unpackLabel(k, excluding: a))",
                                                   total: total, sum: sum, line: g.line))
                 }
             }
-            ageGroups.removeAll(keepingCapacity: true); ageKeys.removeAll(keepingCapacity: true); ageIndex.removeAll(keepingCapacity: true)
+            ageGroups.removeAll(keepingCapacity: true); ageKeys.removeAll(keepingCapacity: true); ageIndex.removeAll()
         }
     }
 
