@@ -98,6 +98,22 @@ struct ScbImportTests {
         #expect(f.first?.expected == 61_133 && f.first?.actual == 61_136)
     }
 
+    @Test func cellKeyMethodToldByLabels() throws {
+        let r = try importFixture("ckm-labels-2024.csv")
+        #expect(r.table.metadata.cellKeyMethod)
+        #expect(r.table.values(of: "age") == ["0", "1", "2+", "total"])
+        let f = PopulationChecks.run(r.table)
+        #expect(f.map(\.severity) == [.info])
+        #expect(f.first?.expected == 22_841 && f.first?.actual == 22_840)
+        #expect(ScbLabels.marksCellKeyMethod("100+1 år"))
+        #expect(!ScbLabels.marksCellKeyMethod("100+ år"))
+    }
+
+    @Test func pxMonthlyPeriods() throws {
+        let r = try importFixture("monthly-tlist.px")
+        #expect(lines(r.table) == ["region=00 period=2023M10 → 10551707", "region=00 period=2023M11 → 10555021"])
+    }
+
     @Test func pxWindows1252() throws {
         let r = try importFixture("blekinge-cp1252.px")
         #expect(r.table.metadata.tableId == "BE0101N1")

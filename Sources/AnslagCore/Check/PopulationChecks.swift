@@ -204,6 +204,7 @@ public enum PopulationChecks {
     }
 
     static func usesCellKeyMethod(periods: [String], ages: [String], metadata: PopulationTable.Metadata) -> Bool {
+        if metadata.cellKeyMethod { return true }
         for p in periods where Int(p.prefix(4)).map({ $0 >= 2025 }) ?? false { return true }
         if ages.contains("100+1") { return true }
         let text = RegionRegistry.fold((metadata.title ?? "") + " " + metadata.notes.joined(separator: " "))

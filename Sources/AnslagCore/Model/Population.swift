@@ -12,6 +12,9 @@ public struct PopulationTable: Equatable, Sendable {
         public var unit: String?
         public var referencePeriod: String?
         public var notes: [String] = []
+        /// Whether the table's own labels mark it as perturbed by SCB's Cell Key Method
+        /// ("totalt, samtliga åldrar", the age "100+1").
+        public var cellKeyMethod = false
         public init(source: String) { self.source = source }
     }
 
@@ -81,6 +84,12 @@ public struct Finding: Equatable, Sendable {
 
 /// Parses SCB labels into normalized keys.
 public enum ScbLabels {
+    /// Labels SCB uses only in tables with Cell Key Method noise.
+    public static func marksCellKeyMethod(_ raw: String) -> Bool {
+        let f = RegionRegistry.fold(raw)
+        return f.contains("samtliga aldrar") || f.hasPrefix("100+1") || f == "100+ 1"
+    }
+
     /// `0 år` → `0`, `100+ år` → `100+`, `totalt ålder` / `total` → `total`, `45-54 år` → `45-54`.
     public static func age(_ raw: String) -> String {
         let f = RegionRegistry.fold(raw)

@@ -89,6 +89,7 @@ public enum JsonStatReader {
                     }
                     return code
                 case "age":
+                    if ScbLabels.marksCellKeyMethod(label) { metadata.cellKeyMethod = true }
                     let fromLabel = ScbLabels.age(label)
                     return fromLabel.first?.isNumber == true || fromLabel == "total" ? fromLabel : ScbLabels.age(code)
                 case "sex":

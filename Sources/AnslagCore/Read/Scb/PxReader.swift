@@ -80,7 +80,9 @@ public enum PxReader {
                     } else {
                         out.append(code ?? label)
                     }
-                case "age": out.append(ScbLabels.age(label))
+                case "age":
+                    if ScbLabels.marksCellKeyMethod(label) { metadata.cellKeyMethod = true }
+                    out.append(ScbLabels.age(label))
                 case "sex":
                     let s = ScbLabels.sex(label)
                     out.append(["male", "female", "total"].contains(s) ? s : ScbLabels.sex(code ?? label))

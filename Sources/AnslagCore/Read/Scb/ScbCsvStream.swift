@@ -254,7 +254,9 @@ enum ScbCsvStream {
                 } else {
                     id = nil
                 }
-            case .age: id = keys.id(ScbLabels.age(raw), dimension: dimIndex["age"]!)
+            case .age:
+                if ScbLabels.marksCellKeyMethod(raw) { metadata.cellKeyMethod = true }
+                id = keys.id(ScbLabels.age(raw), dimension: dimIndex["age"]!)
             case .sex: id = keys.id(ScbLabels.sex(raw), dimension: dimIndex["sex"]!)
             case .period: id = keys.id(ScbLabels.period(raw) ?? raw, dimension: dimIndex["period"]!)
             case .other(let code): id = keys.id(raw, dimension: dimIndex[code]!)
