@@ -215,3 +215,26 @@ struct ScbImportTests {
         }
     }
 }
+
+@Suite("JSON values")
+struct JSONValueTests {
+    @Test func parsesWhatJSONStatUses() throws {
+        let v = try JSONValue.parse(Array(#"{"a":[1,-2.5e3,"x\"\u00e5\ud83d\ude00\n"],"b":{"c":true,"d":null},"e":false}"#.utf8))
+        #expect(v["a"]?.array?.count == 3)
+        #expect(v["a"]?.array?[1] .number == "-2.5e3")
+        #expect(v["a"]?.array?[2].string == "x\"å😀\n")
+        #expect(v["b"]?["d"] != nil)
+        #expect(v["missing"] == nil)
+        #expect(JsonStatReader.exponentNumber("1.2345e4")?.integer == 12_345)
+        #expect(JsonStatReader.exponentNumber("5e-1")?.decimal == "0.5")
+    }
+
+    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "\"open", "tru", "{} x", String(repeating: "[", count: 300)])
+    func malformedIsRefused(text: String) {
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(Array(text.utf8)) }
+    }
+}
+
+extension JSONValue {
+    var number: String? { if case .number(let n) = self { return n }; return nil }
+}
