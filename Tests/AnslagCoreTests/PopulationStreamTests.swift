@@ -9,7 +9,7 @@ struct PopulationStreamTests {
     static let fixtures = ["web-title-latin1-comma.csv", "api-v2-includetitle-utf8bom-semicolon.csv", "long-codes-tab.csv",
                            "english-labels.csv", "inconsistent.csv", "ckm-2025.csv", "symbols-footnotes.csv",
                            "blekinge-cp1252.px", "keys-sparse.px", "api-v2.jsonstat.json", "lost-zeros-cp1252.csv",
-                           "code-dash-text-space.csv", "api-v1.jsonstat.json", "ragged.csv", "ckm-labels-2024.csv", "monthly-tlist.px"]
+                           "code-dash-text-space.csv", "api-v1.jsonstat.json", "ragged.csv", "ckm-labels-2024.csv", "monthly-tlist.px", "names-and-unknown.csv"]
 
     @Test(arguments: fixtures)
     func streamedChecksFindWhatTheWholeTableChecksFind(name: String) throws {

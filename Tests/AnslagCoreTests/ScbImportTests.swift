@@ -109,6 +109,20 @@ struct ScbImportTests {
         #expect(!ScbLabels.marksCellKeyMethod("100+ år"))
     }
 
+    @Test func namesTableIdHeadingAndUnknownRegions() throws {
+        let r = try importFixture("names-and-unknown.csv")
+        #expect(r.table.metadata.tableId == "BE0101N1")
+        #expect(lines(r.table) == ["region=0114 period=2023 → 45543", "region=01 period=2023 → 2391990",
+                                   "region=00 period=2023 → 10551707", "region=9999 period=2023 → 12"])
+        let file = fixture("scb/names-and-unknown.csv")
+        #expect(r.findings == [
+            Finding(severity: .warning, code: "region-unknown", message: "region code 9999 is not in the region registry (valid 2025)",
+                    location: "\(file): line 5"),
+            Finding(severity: .error, code: "region-unknown", message: "region \"Atlantis\" is neither a code nor a name the registry knows",
+                    location: "\(file): line 6"),
+        ])
+    }
+
     @Test func pxMonthlyPeriods() throws {
         let r = try importFixture("monthly-tlist.px")
         #expect(lines(r.table) == ["region=00 period=2023M10 → 10551707", "region=00 period=2023M11 → 10555021"])
