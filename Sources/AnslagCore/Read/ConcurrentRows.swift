@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// Rows handed from the parsing thread to the consuming one: flat arrays, reused batch after
-/// batch, so neither thread allocates per row and cell values are released on the thread that
-/// made them.
+/// batch, so neither thread allocates per row; the consumer empties a batch before handing it
+/// back, keeping that work off the parsing thread (the slower of the two).
 public final class RowBatch: @unchecked Sendable {
     public private(set) var rowIndices: [Int] = []
     private var ends: [Int] = []
@@ -74,6 +74,8 @@ extension SpreadsheetReader {
         do {
             while let batch = queue.take() {
                 try body(batch)
+                // Emptied here: the consuming thread has time to spare, the parsing one has not.
+                batch.reset()
                 queue.recycle(batch)
             }
         } catch {
@@ -121,12 +123,10 @@ private final class BatchQueue: @unchecked Sendable {
 
     /// An empty batch for the producer (waits for one to come back); nil once cancelled.
     func empty() -> RowBatch? {
-        let b: RowBatch? = locked {
+        locked {
             while free.isEmpty && !cancelled { pthread_cond_wait(&changed, &mutex) }
             return cancelled ? nil : free.removeLast()
         }
-        b?.reset()   // values are released here, on the thread that made them
-        return b
     }
 
     func put(_ batch: RowBatch) { locked { filled.append(batch) } }

@@ -11,8 +11,11 @@ struct XMLName {
 
     @inline(__always)
     func `is`(_ s: StaticString) -> Bool {
+        // Byte by byte: names are short and most comparisons fail on the first byte.
         let n = s.utf8CodeUnitCount
-        return memcmp(pointer, s.utf8Start, n) == 0 && pointer[n] == 0
+        let p = s.utf8Start
+        for i in 0..<n where pointer[i] != p[i] { return false }
+        return pointer[n] == 0
     }
 
     var string: String { String(cString: pointer) }
