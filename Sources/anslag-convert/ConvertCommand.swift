@@ -46,36 +46,14 @@ struct Convert: AnslagCommand {
     @Option(name: .long, help: "CSV input encoding: utf-8, utf-8-bom, windows-1252 (default: detected).")
     var encoding: String?
 
-    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
-    var output: String?
-
-    @Flag(name: .long, help: "Replace the output file if it exists.")
-    var force = false
-
-    static func delimiterCharacter(_ text: String, option: String) throws -> Character {
-        switch text.lowercased() {
-        case "tab", "\\t", "\t": return "\t"
-        case "semicolon": return ";"
-        case "comma": return ","
-        default:
-            guard text.count == 1, let c = text.first, c.isASCII, c != "\"", c != "\n", c != "\r" else {
-                throw ValidationError("\(option) takes one ASCII character (or tab, semicolon, comma), not \"\(text)\"")
-            }
-            return c
-        }
-    }
+    @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
         if allSheets && sheet != nil { throw ValidationError("--sheet and --all-sheets exclude each other") }
-        let outDelimiter = try Self.delimiterCharacter(delimiter, option: "--delimiter")
+        let outDelimiter = try OptionValues.delimiter(delimiter, option: "--delimiter")
         var csvOptions = CsvOptions()
-        if let d = inputDelimiter { csvOptions.delimiter = try Self.delimiterCharacter(d, option: "--input-delimiter") }
-        if let e = encoding {
-            guard let enc = TextEncoding(name: e) else {
-                throw ValidationError("unknown --encoding \"\(e)\"; use utf-8, utf-8-bom or windows-1252")
-            }
-            csvOptions.encoding = enc
-        }
+        if let d = inputDelimiter { csvOptions.delimiter = try OptionValues.delimiter(d, option: "--input-delimiter") }
+        if let e = encoding { csvOptions.encoding = try OptionValues.encoding(e) }
         var fmt: SpreadsheetFormat? = nil
         if let f = format {
             guard let v = SpreadsheetFormat(rawValue: f.lowercased()) else {
@@ -83,7 +61,7 @@ struct Convert: AnslagCommand {
             }
             fmt = v
         }
-        let target = to ?? ((output?.lowercased().hasSuffix(".json") ?? false) ? .json : .csv)
+        let target = to ?? (out.ends(with: ".json") ? .json : .csv)
 
         let reader = try openSpreadsheet(try inputSource(input), format: fmt, csv: csvOptions)
         let indices: [Int]
@@ -98,7 +76,7 @@ struct Convert: AnslagCommand {
         let inputs = input == "-" ? [] : [input]
 
         if listSheets {
-            try withOutput(output, force: force, inputs: inputs) { sink in
+            try out.write(inputs: inputs) { sink in
                 for (i, s) in reader.sheets.enumerated() {
                     let kind = s.kind == .worksheet ? "" : "\t\(s.kind.rawValue)"
                     try sink.write("\(i + 1)\t\(s.name)\t\(s.state.rawValue)\(kind)\n")
@@ -107,7 +85,7 @@ struct Convert: AnslagCommand {
             return .ok
         }
 
-        try withOutput(output, force: force, inputs: inputs) { sink in
+        try out.write(inputs: inputs) { sink in
             switch target {
             case .json:
                 var writer = GridJSONWriter(sink: sink)

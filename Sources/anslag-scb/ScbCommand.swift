@@ -48,39 +48,18 @@ struct Scb: AnslagCommand {
     @Option(name: .long, help: "Query: by kommun (as the file has it) or lan (kommuner summed to their län).")
     var by: String?
 
-    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
-    var output: String?
-
-    @Flag(name: .long, help: "Replace the output file if it exists.")
-    var force = false
+    @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
         var options = ScbReadOptions()
-        if let e = encoding {
-            guard let enc = TextEncoding(name: e) else {
-                throw ValidationError("unknown --encoding \"\(e)\"; use utf-8, utf-8-bom or windows-1252")
-            }
-            options.encoding = enc
-        }
-        if let d = delimiter {
-            switch d.lowercased() {
-            case "tab", "\\t", "\t": options.delimiter = "\t"
-            case "semicolon": options.delimiter = ";"
-            case "comma": options.delimiter = ","
-            case "space", " ": options.delimiter = " "
-            default:
-                guard d.count == 1, let c = d.first, c.isASCII, c != "\"" else {
-                    throw ValidationError("--delimiter takes one character (or tab, semicolon, comma, space), not \"\(d)\"")
-                }
-                options.delimiter = c
-            }
-        }
+        if let e = encoding { options.encoding = try OptionValues.encoding(e) }
+        if let d = delimiter { options.delimiter = try OptionValues.delimiter(d, option: "--delimiter", allowSpace: true) }
         var fmt: ScbFormat? = nil
         if let f = format {
             guard let v = ScbFormat(rawValue: f.lowercased()) else { throw ValidationError("unknown --format \"\(f)\"; use csv, px or json-stat") }
             fmt = v
         }
-        let target = to ?? ((output?.lowercased().hasSuffix(".csv") ?? false) ? .csv : .json)
+        let target = to ?? (out.ends(with: ".csv") ? .csv : .json)
         var query: PopulationQuery? = nil
         if period != nil || age != nil || sex != nil || by != nil {
             var q = PopulationQuery(period: period)
@@ -106,7 +85,7 @@ struct Scb: AnslagCommand {
         if target == .csv && query == nil {
             // Stream: the table goes from the file to the output and the checks row by row.
             let checker = PopulationCheckStream()
-            try withOutput(output, force: force, inputs: inputs) { sink in
+            try out.write(inputs: inputs) { sink in
                 let writer = PopulationCSVStreamWriter(sink: sink)
                 findings = try streamPopulation(source, format: fmt, options: options,
                                                 into: noCheck ? writer : PopulationFanOut([writer, checker]))
@@ -129,7 +108,7 @@ struct Scb: AnslagCommand {
             }
         }
         report(findings)
-        try withOutput(output, force: force, inputs: inputs) { sink in
+        try out.write(inputs: inputs) { sink in
             switch target {
             case .json: try PopulationWriter.writeJSON(table, findings: findings, to: sink)
             case .csv: try PopulationWriter.writeCSV(table, to: sink)
