@@ -123,6 +123,20 @@ struct ScbImportTests {
         ])
     }
 
+    @Test func aWrongEncodingGuessIsCorrectedWithAWarning() throws {
+        // 1.2 MB of ASCII, then a Latin-1 line: the first chunk read looks like UTF-8.
+        var bytes = Array("region;2023\n".utf8)
+        let row = Array("0115 Vallentuna;1\n".utf8)
+        bytes.reserveCapacity(row.count * 70_000 + 100)
+        for _ in 0..<70_000 { bytes += row }
+        bytes += [0x30, 0x31, 0x31, 0x37, 0x20, 0xD6] + Array("steraker;5\n".utf8)
+        let r = try importPopulation(.bytes(bytes, name: "late.csv"))
+        #expect(r.table.regionNames["0117"] == "Österaker")
+        #expect(r.findings.map(\.code) == ["encoding-switched"])
+        #expect(r.findings.first?.location == "late.csv: line 70002")
+        #expect(r.table.observations.count == 70_001)
+    }
+
     @Test func pxMonthlyPeriods() throws {
         let r = try importFixture("monthly-tlist.px")
         #expect(lines(r.table) == ["region=00 period=2023M10 → 10551707", "region=00 period=2023M11 → 10555021"])

@@ -93,10 +93,24 @@ struct ScbEndToEndTests {
         #expect(r.stdout.contains("0180,Stockholm,975551,"))
     }
 
-    @Test(.enabled(if: jsonSchemaAvailable, "python3 with jsonschema is not installed"),
-          arguments: ["web-title-latin1-comma.csv", "long-codes-tab.csv", "symbols-footnotes.csv", "inconsistent.csv",
-                      "ckm-2025.csv", "blekinge-cp1252.px", "keys-sparse.px", "lost-zeros-cp1252.csv",
-                      "api-v2.jsonstat.json", "api-v1.jsonstat.json"])
+    /// Every generated shape, with the exit status its content calls for.
+    static let shapes: [(String, Int32)] = [
+        ("web-title-latin1-comma.csv", 0), ("api-v2-includetitle-utf8bom-semicolon.csv", 0), ("long-codes-tab.csv", 0),
+        ("english-labels.csv", 0), ("code-dash-text-space.csv", 0), ("lost-zeros-cp1252.csv", 0), ("symbols-footnotes.csv", 0),
+        ("inconsistent.csv", 1), ("ckm-2025.csv", 0), ("ckm-labels-2024.csv", 0), ("blekinge-cp1252.px", 0),
+        ("keys-sparse.px", 0), ("monthly-tlist.px", 0), ("api-v2.jsonstat.json", 0), ("api-v1.jsonstat.json", 0),
+        ("names-and-unknown.csv", 1), ("ragged.csv", 1),
+    ]
+
+    @Test(arguments: shapes)
+    func everyShapeConvertsWithItsExitStatus(name: String, status: Int32) throws {
+        let csv = try Tool.run("anslag-scb", ["--to", "csv", Tool.fixture("scb/" + name)])
+        #expect(csv.status == status, "\(name): \(csv.stderr)")
+        #expect(csv.stdout.hasPrefix("region,region_name,"))
+        #expect(csv.stdout.hasSuffix("\r\n"))
+    }
+
+    @Test(.enabled(if: jsonSchemaAvailable, "python3 with jsonschema is not installed"), arguments: shapes.map(\.0))
     func jsonMatchesTheSchema(name: String) throws {
         let dir = Tool.temporaryDirectory()
         defer { _ = system("rm -rf '\(dir)'") }

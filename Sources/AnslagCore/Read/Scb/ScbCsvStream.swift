@@ -114,15 +114,29 @@ enum ScbCsvStream {
         if encoding == .utf16LE || encoding == .utf16BE {
             throw ReadError.unsupported(file: file, what: "UTF-16 CSV; save it as UTF-8 and try again")
         }
-        let decode: (UnsafeBufferPointer<UInt8>) -> String = encoding == .windows1252
-            ? { TextDecoding.windows1252(Array($0)) } : { String(decoding: $0, as: UTF8.self) }
+        // A guess from the first chunk read can be wrong: bytes that are not UTF-8 later on switch
+        // the rest of the file to Windows-1252, with a warning naming the line.
+        var latin1 = encoding == .windows1252
+        var switchedAt: Int? = nil
+        var currentLine = 0
+        let guessed = options.encoding == nil
+        let decode: (UnsafeBufferPointer<UInt8>) -> String = { b in
+            if latin1 { return TextDecoding.windows1252(Array(b)) }
+            if guessed, b.contains(where: { $0 >= 0x80 }), !TextDecoding.isValidUTF8(Array(b)) {
+                latin1 = true
+                switchedAt = currentLine
+                return TextDecoding.windows1252(Array(b))
+            }
+            return String(decoding: b, as: UTF8.self)
+        }
         let delimiterChar = options.delimiter ?? ScbCsvReader.sniff(head.withUnsafeBufferPointer { decode($0) })
         guard let delimiter = delimiterChar.asciiValue else {
             throw ReadError.malformed(file: file, part: nil, detail: "the delimiter must be an ASCII character")
         }
         var records = ByteRecords(delimiter: delimiter, initial: head, fill: fill)
         func strings() -> [String] {
-            records.bytes.withUnsafeBufferPointer { b in
+            currentLine = records.line
+            return records.bytes.withUnsafeBufferPointer { b in
                 records.ranges.map { decode(UnsafeBufferPointer(rebasing: b[$0])).trimmingCharacters() }
             }
         }
@@ -319,6 +333,7 @@ enum ScbCsvStream {
                 for p in pendingShort { try emit(line: p.line, field: { _ in p.text }, count: 1, valueBytes: nil) }
                 pendingShort = []
             }
+            currentLine = line
             try records.bytes.withUnsafeBufferPointer { b in
                 let r = records.ranges
                 try emit(line: line, field: { c in decode(UnsafeBufferPointer(rebasing: b[r[c]])).trimmingCharacters() },
@@ -332,6 +347,11 @@ enum ScbCsvStream {
             if !t.isEmpty { notes.append(t) }
         }
         metadata.notes = notes
+        if let line = switchedAt {
+            findings.append(Finding(severity: .warning, code: "encoding-switched",
+                message: "bytes that are not UTF-8 from this line on; read the file as Windows-1252 from here (--encoding chooses)",
+                location: at(line)))
+        }
         if let idx = notes.firstIndex(where: { RegionRegistry.fold($0).hasPrefix("intern referenskod") }), idx + 1 < notes.count {
             metadata.tableId = notes[idx + 1]
         }
