@@ -266,3 +266,14 @@ struct JSONValueTests {
 extension JSONValue {
     var number: String? { if case .number(let n) = self { return n }; return nil }
 }
+
+@Suite("SCB import limits")
+struct ScbLimitTests {
+    @Test func aLineWithoutEndIsRefused() {
+        let bytes = Array("region,2023\n".utf8) + [UInt8](repeating: 65, count: 17 << 20)
+        #expect(throws: ReadError.limitExceeded(file: "long.csv", part: nil,
+                                                detail: "line 2 is longer than 16 MiB (not a CSV table?)")) {
+            try importPopulation(.bytes(bytes, name: "long.csv"))
+        }
+    }
+}

@@ -15,6 +15,9 @@ struct ByteRecords {
     /// The line the last record started on, 1-based.
     private(set) var line = 0
     private var nextLine = 1
+    /// The longest record read before giving up (a file with no line ends must not fill memory).
+    static let maxRecordBytes = 16 << 20
+    struct RecordTooLong: Error { let line: Int }
 
     init(delimiter: UInt8, initial: [UInt8], fill: @escaping (inout [UInt8]) throws -> Bool) {
         self.delimiter = delimiter
@@ -34,6 +37,7 @@ struct ByteRecords {
                 continue
             }
             if start > 0 { buffer.removeFirst(start); start = 0 }
+            if buffer.count > Self.maxRecordBytes { throw RecordTooLong(line: nextLine) }
             if try !fill(&buffer) { eof = true }
         }
     }
@@ -99,6 +103,16 @@ enum ScbCsvStream {
     /// Reads from `fill` (which appends bytes), returns the reader's findings.
     static func read(file: String, options: ScbReadOptions, sink: any PopulationSink,
                      fill: @escaping (inout [UInt8]) throws -> Bool) throws -> [Finding] {
+        do {
+            return try readRecords(file: file, options: options, sink: sink, fill: fill)
+        } catch let e as ByteRecords.RecordTooLong {
+            throw ReadError.limitExceeded(file: file, part: nil,
+                detail: "line \(e.line) is longer than \(ByteRecords.maxRecordBytes >> 20) MiB (not a CSV table?)")
+        }
+    }
+
+    private static func readRecords(file: String, options: ScbReadOptions, sink: any PopulationSink,
+                                    fill: @escaping (inout [UInt8]) throws -> Bool) throws -> [Finding] {
         // A first look: encoding and delimiter.
         var head: [UInt8] = []
         while head.count < 64 * 1024, try fill(&head) {}

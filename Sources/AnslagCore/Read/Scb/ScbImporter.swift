@@ -13,9 +13,10 @@ public enum ScbFormat: String, Sendable, CaseIterable {
 public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
                              options: ScbReadOptions = ScbReadOptions()) throws -> ScbImport {
     let name = source.displayName
+    // PX and JSON-stat are read whole; 512 MiB is far beyond any SCB download.
     let bytes: [UInt8]
     switch source {
-    case .path(let p): bytes = try FileInput.read(path: p)
+    case .path(let p): bytes = try FileInput.read(path: p, limit: 512 << 20)
     case .bytes(let b, _): bytes = b
     }
     guard !bytes.isEmpty else { throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)") }
