@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "AnslagCore", targets: ["AnslagCore"]),
         .executable(name: "anslag-convert", targets: ["anslag-convert"]),
         .executable(name: "anslag-scb", targets: ["anslag-scb"]),
+        .executable(name: "anslag-export", targets: ["anslag-export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-scb",
+            dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "anslag-export",
             dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .testTarget(

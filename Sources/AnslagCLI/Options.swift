@@ -1,5 +1,8 @@
 import AnslagCore
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `-o FILE` and `--force`, the same for every tool.
 public struct OutputOptions: ParsableArguments {
@@ -17,6 +20,29 @@ public struct OutputOptions: ParsableArguments {
     }
 
     public func ends(with suffix: String) -> Bool { output?.lowercased().hasSuffix(suffix) ?? false }
+
+    /// For binary outputs written by path (xlsx): atomically to `-o FILE`, or through a
+    /// temporary file to standard output, which must not be a terminal.
+    public func writePath(inputs: [String], _ body: (String) throws -> Void) throws {
+        if let output, output != "-" {
+            try AtomicFile.writePath(to: output, force: force, inputs: inputs, body)
+            return
+        }
+        guard isatty(1) == 0 else {
+            throw ValidationError("an xlsx workbook is not for a terminal; give -o FILE.xlsx or redirect the output")
+        }
+        var template = Array("/tmp/anslag-XXXXXX.xlsx".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
+        guard fd >= 0 else { throw WriteError.failed(file: "<stdout>", reason: String(cString: strerror(errno))) }
+        close(fd)
+        let tmp = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { unlink(tmp) }
+        try body(tmp)
+        let bytes = try FileInput.read(path: tmp)
+        let sink = ByteSink.standardOutput()
+        try sink.write(bytes: bytes)
+        try sink.flush()
+    }
 }
 
 /// How the tools read option values shared between them.

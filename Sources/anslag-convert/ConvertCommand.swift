@@ -14,7 +14,7 @@ struct Convert: AnslagCommand {
         Exit status: 0 done, 2 could not read the input or bad arguments.
         """)
 
-    enum Target: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    enum Target: String, ExpressibleByArgument, CaseIterable { case csv, json, xlsx }
 
     @Argument(help: "The spreadsheet to read, or - for standard input.")
     var input: String
@@ -28,7 +28,7 @@ struct Convert: AnslagCommand {
     @Flag(name: .long, help: "List the sheets (number, name, state) and stop.")
     var listSheets = false
 
-    @Option(name: .long, help: "Output format: csv or json (default: csv, or json when -o ends in .json).")
+    @Option(name: .long, help: "Output format: csv, json or xlsx (default: csv, or as -o's extension says).")
     var to: Target?
 
     @Option(name: .long, help: "CSV output delimiter: a character, or 'tab', 'semicolon', 'comma'.")
@@ -61,7 +61,7 @@ struct Convert: AnslagCommand {
             }
             fmt = v
         }
-        let target = to ?? (out.ends(with: ".json") ? .json : .csv)
+        let target = to ?? (out.ends(with: ".json") ? .json : out.ends(with: ".xlsx") ? .xlsx : .csv)
 
         let reader = try openSpreadsheet(try inputSource(input), format: fmt, csv: csvOptions)
         let indices: [Int]
@@ -85,8 +85,14 @@ struct Convert: AnslagCommand {
             return .ok
         }
 
+        if target == .xlsx {
+            let sheets = try indices.map { try reader.sheet(at: $0) }
+            try out.writePath(inputs: inputs) { path in try GridXlsxWriter.write(sheets, to: path) }
+            return .ok
+        }
         try out.write(inputs: inputs) { sink in
             switch target {
+            case .xlsx: break
             case .json:
                 var writer = GridJSONWriter(sink: sink)
                 try writer.begin()

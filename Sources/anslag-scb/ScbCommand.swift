@@ -16,12 +16,12 @@ struct Scb: AnslagCommand {
         Exit status: 0 done and nothing wrong; 1 done, with findings of severity error; 2 could not read the input.
         """)
 
-    enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv }
+    enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv, xlsx }
 
     @Argument(help: "The SCB file (CSV, PX or JSON-stat), or - for standard input.")
     var input: String
 
-    @Option(name: .long, help: "Output format: json (normalized, with findings) or csv (long). Default: json, or csv when -o ends in .csv.")
+    @Option(name: .long, help: "Output format: json (normalized, with findings), csv (long) or xlsx (with a findings sheet). Default: json, or as -o's extension says.")
     var to: Target?
 
     @Option(name: .long, help: "Input format when the content does not tell: csv, px or json-stat.")
@@ -59,7 +59,7 @@ struct Scb: AnslagCommand {
             guard let v = ScbFormat(rawValue: f.lowercased()) else { throw ValidationError("unknown --format \"\(f)\"; use csv, px or json-stat") }
             fmt = v
         }
-        let target = to ?? (out.ends(with: ".csv") ? .csv : .json)
+        let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".xlsx") ? .xlsx : .json)
         var query: PopulationQuery? = nil
         if period != nil || age != nil || sex != nil || by != nil {
             var q = PopulationQuery(period: period)
@@ -108,8 +108,13 @@ struct Scb: AnslagCommand {
             }
         }
         report(findings)
+        if target == .xlsx {
+            try out.writePath(inputs: inputs) { path in try PopulationXlsxWriter.write(table, findings: findings, to: path) }
+            return findings.contains { $0.severity == .error } ? .findings : .ok
+        }
         try out.write(inputs: inputs) { sink in
             switch target {
+            case .xlsx: break
             case .json: try PopulationWriter.writeJSON(table, findings: findings, to: sink)
             case .csv: try PopulationWriter.writeCSV(table, to: sink)
             }

@@ -95,25 +95,54 @@ public enum WriteError: Error, Equatable, CustomStringConvertible, Sendable {
 /// Writes a file atomically: into a temporary file beside it, renamed over the target only
 /// when the whole output succeeded. A failed run leaves no file and never touches an input.
 public enum AtomicFile {
-    public static func write(to path: String, force: Bool = false, inputs: [String] = [],
-                             _ body: (ByteSink) throws -> Void) throws {
+    /// Refuses to replace an input, or an existing file without `force`.
+    static func checkTarget(_ path: String, force: Bool, inputs: [String]) throws {
         var st = stat()
-        if stat(path, &st) == 0 {
-            for input in inputs {
-                var si = stat()
-                if stat(input, &si) == 0 && si.st_dev == st.st_dev && si.st_ino == st.st_ino {
-                    throw WriteError.wouldOverwriteInput(file: path)
-                }
+        guard stat(path, &st) == 0 else { return }
+        for input in inputs {
+            var si = stat()
+            if stat(input, &si) == 0 && si.st_dev == st.st_dev && si.st_ino == st.st_ino {
+                throw WriteError.wouldOverwriteInput(file: path)
             }
-            if !force { throw WriteError.exists(file: path) }
         }
+        if !force { throw WriteError.exists(file: path) }
+    }
+
+    /// A new temporary file beside `path`: its descriptor and name.
+    static func temporary(beside path: String) throws -> (Int32, String) {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[...$0]) } ?? ""
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         var template = Array((dir + "." + base + ".anslag-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw WriteError.failed(file: path, reason: String(cString: strerror(errno))) }
-        let tmp = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (fd, String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// For writers that want a path (libxlsxwriter): `body` writes the file at the temporary
+    /// path it is given, which is renamed over `path` only when `body` succeeds.
+    public static func writePath(to path: String, force: Bool = false, inputs: [String] = [], _ body: (String) throws -> Void) throws {
+        try checkTarget(path, force: force, inputs: inputs)
+        let (fd, tmp) = try temporary(beside: path)
+        close(fd)
+        do {
+            try body(tmp)
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        chmod(tmp, 0o644)
+        if rename(tmp, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw WriteError.failed(file: path, reason: reason)
+        }
+    }
+
+    public static func write(to path: String, force: Bool = false, inputs: [String] = [],
+                             _ body: (ByteSink) throws -> Void) throws {
+        try checkTarget(path, force: force, inputs: inputs)
+        let (fd, tmp) = try temporary(beside: path)
         guard let f = fdopen(fd, "wb") else {
             close(fd); unlink(tmp)
             throw WriteError.failed(file: path, reason: String(cString: strerror(errno)))

@@ -93,11 +93,14 @@ public enum JSONText {
 public final class GridCSVWriter {
     let sink: ByteSink
     let delimiter: UInt8
+    /// Swedish Excel reads `1,5`, not `1.5`, when the separator is `;`.
+    let decimalComma: Bool
     private var nextRow = 0
 
-    public init(sink: ByteSink, delimiter: Character = ",") {
+    public init(sink: ByteSink, delimiter: Character = ",", decimalComma: Bool = false) {
         self.sink = sink
         self.delimiter = delimiter.asciiValue ?? 44
+        self.decimalComma = decimalComma
     }
 
     /// Writes a UTF-8 byte-order mark (Excel on Windows then reads UTF-8 correctly).
@@ -131,6 +134,8 @@ public final class GridCSVWriter {
         case .number(let d):
             if d == d.rounded(.towardZero) && abs(d) < 1e15 {
                 try sink.write(integer: Int64(d))
+            } else if decimalComma {
+                try sink.write(String(CellText.number(d).map { $0 == "." ? "," : $0 }))
             } else {
                 try sink.write(CellText.number(d))
             }

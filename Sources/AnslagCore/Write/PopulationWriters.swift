@@ -59,8 +59,9 @@ public enum PopulationWriter {
 
     /// Long CSV: one column per dimension (with `region_name` after `region`), then `value`
     /// and `symbol`; a header row; UTF-8; RFC 4180 quoting.
-    public static func writeCSV(_ table: PopulationTable, to sink: ByteSink, delimiter: Character = ",") throws {
-        let writer = GridCSVWriter(sink: sink, delimiter: delimiter)
+    public static func writeCSV(_ table: PopulationTable, to sink: ByteSink, delimiter: Character = ",",
+                                decimalComma: Bool = false) throws {
+        let writer = GridCSVWriter(sink: sink, delimiter: delimiter, decimalComma: decimalComma)
         let regionIndex = table.index(of: "region")
         var header: [String] = []
         for (i, d) in table.dimensions.enumerated() {
@@ -78,7 +79,7 @@ public enum PopulationWriter {
                 if i == regionIndex { cells.append(IndexedCell(c, Cell(.string(table.regionNames[k] ?? "")))); c += 1 }
             }
             if let v = o.value { cells.append(IndexedCell(c, Cell(.number(Double(v))))) }
-            else if let d = o.decimal { cells.append(IndexedCell(c, Cell(.string(d)))) }
+            else if let d = o.decimal { cells.append(IndexedCell(c, Cell(.string(decimalComma ? String(d.map { $0 == "." ? "," : $0 }) : d)))) }
             c += 1
             cells.append(IndexedCell(c, Cell(.string(o.symbol ?? ""))))
             try writer.write(row: n + 1, cells: cells)

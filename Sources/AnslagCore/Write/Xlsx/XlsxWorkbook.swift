@@ -1,0 +1,183 @@
+import CXlsxWriter
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An xlsx workbook written through libxlsxwriter, the way a careful person makes one:
+/// numbers as numbers with Swedish formats, codes as text, bold frozen headers with
+/// autofilters, document properties, valid and unique sheet names.
+public final class XlsxWorkbook {
+    public enum Style: Hashable, Sendable {
+        case plain, header, text, kronor, thousands, integer, decimal, date, dateTime, time, duration, link
+        /// The same with a warning fill (cells a finding points at).
+        indirect case highlighted(Style)
+    }
+
+    private let workbook: UnsafeMutablePointer<lxw_workbook>
+    private let path: String
+    private var formats: [Style: UnsafeMutablePointer<lxw_format>] = [:]
+    private var names: Set<String> = []
+    private var closed = false
+
+    /// Starts a workbook at `path` (use `AtomicFile.writePath` for an atomic result).
+    /// `constantMemory` keeps memory flat for large sheets: rows must then be written in order.
+    public init(path: String, constantMemory: Bool = false, title: String? = nil, subject: String? = nil) throws {
+        self.path = path
+        var options = lxw_workbook_options(constant_memory: constantMemory ? 1 : 0, tmpdir: nil, use_zip64: 1)
+        guard let wb = path.withCString({ workbook_new_opt($0, &options) }) else {
+            throw WriteError.failed(file: path, reason: "cannot start an xlsx workbook")
+        }
+        workbook = wb
+        // Properties are copied by libxlsxwriter when the workbook closes: keep the C strings alive until then.
+        props = [strdup(title ?? ""), strdup(subject ?? ""), strdup("Anslag"), strdup("Anslag")]
+        var p = lxw_doc_properties()
+        if title != nil { p.title = props[0] }
+        if subject != nil { p.subject = props[1] }
+        p.author = props[2]
+        p.company = props[3]
+        workbook_set_properties(wb, &p)
+    }
+
+    private var props: [UnsafeMutablePointer<CChar>?] = []
+
+    deinit {
+        if !closed { workbook_close(workbook) }
+        props.forEach { free($0) }
+    }
+
+    func format(_ style: Style) -> UnsafeMutablePointer<lxw_format>? {
+        if style == .plain { return nil }
+        if let f = formats[style] { return f }
+        let f = workbook_add_format(workbook)!
+        func apply(_ s: Style) {
+            switch s {
+            case .plain: break
+            case .header: format_set_bold(f); format_set_bottom(f, UInt8(LXW_BORDER_THIN.rawValue))
+            case .text: format_set_num_format(f, "@")
+            case .kronor: format_set_num_format(f, "# ##0 \"kr\"")
+            case .thousands, .integer: format_set_num_format(f, "# ##0")
+            case .decimal: format_set_num_format(f, "# ##0.00")
+            case .date: format_set_num_format(f, "yyyy-mm-dd")
+            case .dateTime: format_set_num_format(f, "yyyy-mm-dd hh:mm:ss")
+            case .time: format_set_num_format(f, "hh:mm:ss")
+            case .duration: format_set_num_format(f, "[h]:mm:ss")
+            case .link: format_set_underline(f, UInt8(LXW_UNDERLINE_SINGLE.rawValue)); format_set_font_color(f, 0x0563C1)
+            case .highlighted(let inner):
+                apply(inner)
+                format_set_pattern(f, UInt8(LXW_PATTERN_SOLID.rawValue))
+                format_set_bg_color(f, 0xFFC7CE)
+                format_set_font_color(f, 0x9C0006)
+            }
+        }
+        apply(style)
+        formats[style] = f
+        return f
+    }
+
+    /// A sheet name Excel accepts: no `[]:*?/\`, at most 31 characters, not empty, unique.
+    public static func sheetName(_ wanted: String, taken: Set<String>) -> String {
+        var base = String(wanted.map { "[]:*?/\\".contains($0) ? "_" : $0 })
+        while base.hasPrefix("'") { base.removeFirst() }
+        while base.hasSuffix("'") { base.removeLast() }
+        if base.isEmpty { base = "Blad" }
+        var name = String(base.prefix(31))
+        var n = 2
+        while taken.contains(name.lowercased()) {
+            let suffix = " (\(n))"
+            name = String(base.prefix(31 - suffix.count)) + suffix
+            n += 1
+        }
+        return name
+    }
+
+    public func addSheet(_ wanted: String) throws -> XlsxSheet {
+        let name = Self.sheetName(wanted, taken: names)
+        names.insert(name.lowercased())
+        guard let ws = name.withCString({ workbook_add_worksheet(workbook, $0) }) else {
+            throw WriteError.failed(file: path, reason: "cannot add the sheet \"\(name)\"")
+        }
+        return XlsxSheet(sheet: ws, name: name, owner: self)
+    }
+
+    public func close() throws {
+        guard !closed else { return }
+        closed = true
+        let rc = workbook_close(workbook)
+        if rc != LXW_NO_ERROR {
+            throw WriteError.failed(file: path, reason: String(cString: lxw_strerror(rc)))
+        }
+    }
+}
+
+/// One worksheet of an `XlsxWorkbook`. Rows and columns are zero-based.
+public final class XlsxSheet {
+    let sheet: UnsafeMutablePointer<lxw_worksheet>
+    public let name: String
+    unowned let owner: XlsxWorkbook
+    private var widths: [Int: Double] = [:]
+
+    init(sheet: UnsafeMutablePointer<lxw_worksheet>, name: String, owner: XlsxWorkbook) {
+        self.sheet = sheet; self.name = name; self.owner = owner
+    }
+
+    private func check(_ rc: lxw_error, _ row: Int, _ col: Int) throws {
+        if rc != LXW_NO_ERROR {
+            throw WriteError.failed(file: name, reason: "cell \(CellPosition(row: row, column: col).a1): \(String(cString: lxw_strerror(rc)))")
+        }
+    }
+
+    private func note(width text: String, _ col: Int) {
+        let w = min(Double(text.count) + 2, 60)
+        if w > widths[col] ?? 0 { widths[col] = w }
+    }
+
+    public func write(_ row: Int, _ col: Int, string: String, _ style: XlsxWorkbook.Style = .plain) throws {
+        note(width: string, col)
+        try check(string.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style)) }, row, col)
+    }
+
+    public func write(_ row: Int, _ col: Int, number: Double, _ style: XlsxWorkbook.Style = .plain) throws {
+        note(width: CellText.number(number) + "   ", col)
+        try check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(col), number, owner.format(style)), row, col)
+    }
+
+    public func write(_ row: Int, _ col: Int, bool: Bool) throws {
+        try check(worksheet_write_boolean(sheet, lxw_row_t(row), lxw_col_t(col), bool ? 1 : 0, nil), row, col)
+    }
+
+    /// A live formula with its value cached, so readers that do not recalculate see it too.
+    public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: XlsxWorkbook.Style = .plain) throws {
+        note(width: CellText.number(cached) + "   ", col)
+        try check(formula.withCString { worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style), cached) }, row, col)
+    }
+
+    /// A link inside the workbook, e.g. to `'Befolkning'!F12`.
+    public func write(_ row: Int, _ col: Int, link target: String, text: String) throws {
+        note(width: text, col)
+        let url = "internal:" + target
+        try check(url.withCString { u in text.withCString { t in
+            worksheet_write_url_opt(sheet, lxw_row_t(row), lxw_col_t(col), u, owner.format(.link), t, nil)
+        } }, row, col)
+    }
+
+    /// Bold header row, frozen, with an autofilter over `columns` and `rows` data rows.
+    public func header(_ titles: [String], rows: Int) throws {
+        for (c, t) in titles.enumerated() { try write(0, c, string: t, .header) }
+        worksheet_freeze_panes(sheet, 1, 0)
+        if !titles.isEmpty {
+            _ = worksheet_autofilter(sheet, 0, 0, lxw_row_t(max(rows, 1)), lxw_col_t(titles.count - 1))
+        }
+    }
+
+    /// Column widths from what was written (call before closing; in constant-memory mode,
+    /// call with known widths before the rows).
+    public func fitColumns(minimum: Double = 8) {
+        for (c, w) in widths { _ = worksheet_set_column(sheet, lxw_col_t(c), lxw_col_t(c), max(w, minimum), nil) }
+    }
+
+    public func setWidth(_ col: Int, _ width: Double) {
+        _ = worksheet_set_column(sheet, lxw_col_t(col), lxw_col_t(col), width, nil)
+    }
+
+    public func hide() { worksheet_hide(sheet) }
+}

@@ -1,0 +1,110 @@
+/// Excel serial numbers for calendar values (the 1900 system, with Excel's phantom leap day).
+extension DateTimeValue {
+    public var excelSerial: Double {
+        let fraction = (Double(hour) * 3600 + Double(minute) * 60 + Double(second) + Double(microsecond) / 1e6) / 86_400
+        if kind == .time { return fraction }
+        var days = Double(SerialDate.daysFromCivil(year, month, day) - SerialDate.daysFromCivil(1899, 12, 30))
+        if days < 61 { days -= 1 }   // before 1900-03-01 Excel counts one day fewer
+        return days + fraction
+    }
+}
+
+/// Writes sheets read by any reader as an xlsx workbook: numbers as numbers, dates as dates,
+/// booleans as booleans, errors as their text; hidden sheets stay hidden. Values only: formula
+/// text from other formats (ODS) does not carry over, so the cached values are written.
+public enum GridXlsxWriter {
+    public static func write(_ sheets: [Sheet], to path: String, title: String? = nil) throws {
+        let cells = sheets.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.count } }
+        let book = try XlsxWorkbook(path: path, constantMemory: cells > 1_000_000, title: title)
+        for sheet in sheets {
+            let ws = try book.addSheet(sheet.name)
+            if sheet.info.state != .visible { ws.hide() }
+            for (r, row) in sheet.rows.enumerated() {
+                for (c, cell) in row.enumerated() {
+                    switch cell.value {
+                    case .empty: continue
+                    case .string(let s): try ws.write(r, c, string: s)
+                    case .number(let d): try ws.write(r, c, number: d)
+                    case .bool(let b): try ws.write(r, c, bool: b)
+                    case .error(let e): try ws.write(r, c, string: e)
+                    case .dateTime(let dt):
+                        try ws.write(r, c, number: dt.excelSerial, dt.kind == .date ? .date : dt.kind == .time ? .time : .dateTime)
+                    case .duration(let s): try ws.write(r, c, number: s / 86_400, .duration)
+                    }
+                }
+            }
+            ws.fitColumns()
+        }
+        try book.close()
+    }
+}
+
+/// Writes a population table as a workbook: one sheet of observations (codes as text, values
+/// as numbers in `# ##0`), and, when there are findings, a findings sheet whose rows link to
+/// the cells they concern, which are highlighted.
+public enum PopulationXlsxWriter {
+    public static let dataSheet = "Befolkning"
+    public static let findingsSheet = "Fynd"
+
+    public static func write(_ table: PopulationTable, findings: [Finding], to path: String) throws {
+        let big = table.observations.count > 200_000
+        let book = try XlsxWorkbook(path: path, constantMemory: big, title: table.metadata.title ?? "Befolkning",
+                                    subject: table.metadata.tableId)
+        let regionIndex = table.index(of: "region")
+        var header: [String] = []
+        for (i, d) in table.dimensions.enumerated() {
+            header.append(d)
+            if i == regionIndex { header.append("region_name") }
+        }
+        header += ["value", "symbol"]
+        let valueColumn = header.count - 2
+        // Which rows the findings point at: the first observation from the finding's line.
+        var rowOfLine: [Int: Int] = [:]
+        for (n, o) in table.observations.enumerated() where rowOfLine[o.line] == nil { rowOfLine[o.line] = n + 1 }
+        func line(of f: Finding) -> Int? {
+            // "file: line N"
+            guard let last = f.location.split(separator: " ").last, f.location.hasSuffix(": line " + last) else { return nil }
+            return Int(last)
+        }
+        var flagged: Set<Int> = []
+        for f in findings where f.severity != .info { if let l = line(of: f), let r = rowOfLine[l] { flagged.insert(r) } }
+
+        let ws = try book.addSheet(dataSheet)
+        // In constant-memory mode widths must come first.
+        if big { for c in header.indices { ws.setWidth(c, c == valueColumn ? 14 : c == 1 && regionIndex == 0 ? 24 : 10) } }
+        try ws.header(header, rows: table.observations.count)
+        for (n, o) in table.observations.enumerated() {
+            let r = n + 1
+            var c = 0
+            for (i, k) in o.keys.enumerated() {
+                try ws.write(r, c, string: k, .text); c += 1
+                if i == regionIndex { try ws.write(r, c, string: table.regionNames[k] ?? ""); c += 1 }
+            }
+            let style: XlsxWorkbook.Style = flagged.contains(r) ? .highlighted(.integer) : .integer
+            if let v = o.value { try ws.write(r, c, number: Double(v), style) }
+            else if let d = o.decimal, let v = Double(d) { try ws.write(r, c, number: v, flagged.contains(r) ? .highlighted(.plain) : .plain) }
+            if let s = o.symbol, !s.isEmpty { try ws.write(r, c + 1, string: s, .text) }
+        }
+        if !big { ws.fitColumns() }
+
+        if !findings.isEmpty {
+            let fs = try book.addSheet(findingsSheet)
+            try fs.header(["severity", "code", "location", "message", "expected", "actual", "cell"], rows: findings.count)
+            for (n, f) in findings.enumerated() {
+                let r = n + 1
+                try fs.write(r, 0, string: f.severity.rawValue)
+                try fs.write(r, 1, string: f.code)
+                try fs.write(r, 2, string: f.location)
+                try fs.write(r, 3, string: f.message)
+                if let e = f.expected { try fs.write(r, 4, number: Double(e), .integer) }
+                if let a = f.actual { try fs.write(r, 5, number: Double(a), .integer) }
+                if let l = line(of: f), let row = rowOfLine[l] {
+                    let cell = CellPosition(row: row, column: valueColumn).a1
+                    try fs.write(r, 6, link: "'\(ws.name)'!\(cell)", text: cell)
+                }
+            }
+            fs.fitColumns()
+        }
+        try book.close()
+    }
+}

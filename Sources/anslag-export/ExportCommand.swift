@@ -1,0 +1,77 @@
+import AnslagCLI
+import AnslagCore
+import ArgumentParser
+
+@main
+struct Export: AnslagCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anslag-export",
+        abstract: "Write normalized JSON from Anslag as an xlsx workbook, CSV or JSON.",
+        discussion: """
+        Reads a population table (anslag-scb --to json) or a grid of sheets (anslag-convert --to json). \
+        xlsx: codes as text, amounts as numbers in Swedish formats, bold frozen headers with filters, and \
+        a findings sheet linking to the cells it names. CSV: RFC 4180, or with --locale sv what Swedish Excel \
+        opens directly (';', decimal comma, UTF-8 with BOM). JSON: the same normalized JSON, checked.
+        Exit status: 0 done; 2 unreadable or invalid input (the message names the JSON path).
+        """)
+
+    enum Target: String, ExpressibleByArgument, CaseIterable { case xlsx, csv, json }
+    enum Locale: String, ExpressibleByArgument, CaseIterable { case sv, c }
+
+    @Argument(help: "Normalized JSON from an Anslag tool, or - for standard input.")
+    var input: String
+
+    @Option(name: .long, help: "Output format: xlsx, csv or json (default: as -o's extension says, else xlsx).")
+    var to: Target?
+
+    @Option(name: .long, help: "CSV flavour: c (RFC 4180, ',' and '.') or sv (';', decimal comma, UTF-8 with BOM).")
+    var locale: Locale = .c
+
+    @Flag(name: .long, help: "Start CSV output with a UTF-8 byte-order mark.")
+    var bom = false
+
+    @OptionGroup var out: OutputOptions
+
+    mutating func execute() throws -> ExitStatus {
+        let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".json") ? .json : .xlsx)
+        let source = try inputSource(input)
+        let bytes: [UInt8]
+        switch source {
+        case .path(let p): bytes = try FileInput.read(path: p, limit: 2 << 30)
+        case .bytes(let b, _): bytes = b
+        }
+        let document = try NormalizedJSON.read(bytes: bytes, file: source.displayName)
+        let inputs = input == "-" ? [] : [input]
+        let sv = locale == .sv
+        switch (document, target) {
+        case (.population(let table, let findings), .xlsx):
+            try out.writePath(inputs: inputs) { try PopulationXlsxWriter.write(table, findings: findings, to: $0) }
+        case (.population(let table, let findings), .json):
+            try out.write(inputs: inputs) { try PopulationWriter.writeJSON(table, findings: findings, to: $0) }
+        case (.population(let table, _), .csv):
+            try out.write(inputs: inputs) { sink in
+                if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
+                try PopulationWriter.writeCSV(table, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
+            }
+        case (.grid(let sheets), .xlsx):
+            try out.writePath(inputs: inputs) { try GridXlsxWriter.write(sheets, to: $0) }
+        case (.grid(let sheets), .json):
+            try out.write(inputs: inputs) { sink in
+                var w = GridJSONWriter(sink: sink)
+                try w.begin(); for s in sheets { try w.write(sheet: s) }; try w.end()
+            }
+        case (.grid(let sheets), .csv):
+            try out.write(inputs: inputs) { sink in
+                let w = GridCSVWriter(sink: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
+                if bom || sv { try w.writeBOM() }
+                for (i, s) in sheets.enumerated() {
+                    if sheets.count > 1 { try w.writeLine("-------- \(i + 1) - \(s.name)"); w.resetRows() }
+                    for (r, row) in s.rows.enumerated() where !row.isEmpty {
+                        try w.write(row: r, cells: row.enumerated().filter { !$0.element.value.isEmpty }.map { IndexedCell($0.offset, $0.element) })
+                    }
+                }
+            }
+        }
+        return .ok
+    }
+}

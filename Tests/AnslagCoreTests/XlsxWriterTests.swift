@@ -1,0 +1,68 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import AnslagCore
+
+func temporaryPath(_ name: String) -> String {
+    var template = Array("/tmp/anslag-xlsx-XXXXXX".utf8CString)
+    let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+    return dir + "/" + name
+}
+
+@Suite("xlsx writer")
+struct XlsxWriterTests {
+    @Test func sheetNamesExcelAccepts() {
+        #expect(XlsxWorkbook.sheetName("Budget 2024/2025: [utkast]?", taken: []) == "Budget 2024_2025_ _utkast__")
+        #expect(XlsxWorkbook.sheetName(String(repeating: "x", count: 40), taken: []).count == 31)
+        #expect(XlsxWorkbook.sheetName("Blad1", taken: ["blad1"]) == "Blad1 (2)")
+        #expect(XlsxWorkbook.sheetName("", taken: []) == "Blad")
+    }
+
+    @Test func excelSerials() {
+        #expect(DateTimeValue(year: 2024, month: 1, day: 31, kind: .date).excelSerial == 45_322)
+        #expect(DateTimeValue(year: 1900, month: 1, day: 1, kind: .date).excelSerial == 1)
+        #expect(DateTimeValue(year: 1900, month: 3, day: 1, kind: .date).excelSerial == 61)
+        #expect(DateTimeValue(year: 0, month: 0, day: 0, hour: 6, kind: .time).excelSerial == 0.25)
+    }
+
+    @Test func gridRoundTrip() throws {
+        let original = try open("xlsx/basic.xlsx").workbook()
+        let path = temporaryPath("grid.xlsx")
+        try GridXlsxWriter.write(original.sheets, to: path)
+        let back = try openSpreadsheet(.path(path)).workbook()
+        #expect(back.sheets.map(\.info) == original.sheets.map(\.info))
+        // Values survive; formula text does not (values only).
+        #expect(back.sheets.map { values($0) } == original.sheets.map { values($0) })
+    }
+
+    @Test func populationWorkbook() throws {
+        let r = try importFixture("inconsistent.csv")
+        let findings = PopulationChecks.run(r.table)
+        let path = temporaryPath("p.xlsx")
+        try PopulationXlsxWriter.write(r.table, findings: findings, to: path)
+        let reader = try openSpreadsheet(.path(path))
+        #expect(reader.sheets.map(\.name) == ["Befolkning", "Fynd"])
+        let data = try reader.sheet(at: 0)
+        #expect(values(data)[0] == ["region", "region_name", "sex", "period", "value", "symbol"].map { CellValue.string($0) })
+        // Codes stay text with their zeros; values are numbers.
+        #expect(values(data)[3] == [.string("10"), .string("Blekinge län"), .string("total"), .string("2023"), .number(874_889)])
+        let f = try reader.sheet(at: 1)
+        #expect(f.rows.count == 4)
+        #expect(f["G2"]?.value == .string("E4"))   // the link to the total that disagrees
+        #expect(f["E2"]?.value == .number(874_878))
+    }
+
+    @Test func normalizedJSONErrorsNameThePath() {
+        func failure(_ text: String) -> String? {
+            do { _ = try NormalizedJSON.read(bytes: Array(text.utf8), file: "in.json"); return nil } catch { return "\(error)" }
+        }
+        #expect(failure("{\"kind\":\"population\",\"source\":\"s\",\"dimensions\":[\"region\"],\"observations\":[{\"value\":1}]}")
+                == "in.json: $.observations[0].region: expected text")
+        #expect(failure("{\"kind\":\"population\",\"source\":\"s\",\"dimensions\":[\"region\"],\"observations\":[{\"region\":\"01\",\"value\":null}]}")
+                == "in.json: $.observations[0].symbol: a null value needs its symbol")
+        #expect(failure("[1]") == "in.json: $: expected an object")
+        #expect(failure("{\"sheets\":[{\"name\":\"a\",\"rows\":[[{}]]}]}") == "in.json: $.sheets[0].rows[0][0]: expected a number, text, true/false or null")
+        #expect(failure("{\"a\":") == "in.json: $: not valid JSON at byte 5: unexpected end")
+    }
+}

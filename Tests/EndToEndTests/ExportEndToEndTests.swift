@@ -1,0 +1,54 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+import AnslagCore
+
+@Suite("anslag-export end to end")
+struct ExportEndToEndTests {
+    @Test func populationJSONRoundTripsAndConverts() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let json = dir + "/p.json"
+        _ = try Tool.run("anslag-scb", [Tool.fixture("scb/symbols-footnotes.csv"), "-o", json])
+        // JSON in, the same JSON out.
+        let again = try Tool.run("anslag-export", [json, "--to", "json"])
+        #expect(again.status == 0)
+        #expect(Array(again.stdout.utf8) == (try FileInput.read(path: json)))
+        // Swedish CSV: ';', BOM, CRLF.
+        let sv = try Tool.run("anslag-export", [json, "--to", "csv", "--locale", "sv"])
+        #expect(sv.stdout == "\u{FEFF}region;region_name;age;period;value;symbol\r\n1060;Olofström;0;2023;120;\r\n1060;Olofström;1;2023;;..\r\n"
+                + "1060;Olofström;2;2023;;-\r\n1060;Olofström;3+;2023;;\r\n1060;Olofström;total;2023;;.\r\n")
+        // xlsx, read back by Anslag's own reader.
+        let xlsx = try Tool.run("anslag-export", [json, "-o", dir + "/p.xlsx"])
+        #expect(xlsx.status == 0)
+        let back = try Tool.run("anslag-convert", [dir + "/p.xlsx"])
+        #expect(back.stdout == "region,region_name,age,period,value,symbol\r\n1060,Olofström,0,2023,120\r\n1060,Olofström,1,2023,,..\r\n"
+                + "1060,Olofström,2,2023,,-\r\n1060,Olofström,3+,2023\r\n1060,Olofström,total,2023,,.\r\n")
+    }
+
+    @Test func decimalsWithACommaForSwedishExcel() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let json = dir + "/g.json"
+        let doc = ##"{"sheets":[{"name":"Blad1","state":"visible","rows":[["Post","Belopp"],["Resor",2500000.5],["Summa",3700000]]}]}"##
+        let f = fopen(json, "w")!; fputs(doc + "\n", f); fclose(f)
+        let r = try Tool.run("anslag-export", [json, "--to", "csv", "--locale", "sv"])
+        #expect(r.stdout == "\u{FEFF}Post;Belopp\r\nResor;2500000,5\r\nSumma;3700000\r\n")
+        let c = try Tool.run("anslag-export", [json, "--to", "csv"])
+        #expect(c.stdout == "Post,Belopp\r\nResor,2500000.5\r\nSumma,3700000\r\n")
+    }
+
+    @Test func invalidInputExitsTwoNamingTheJSONPath() throws {
+        let r = try Tool.run("anslag-export", ["-", "--to", "json"], stdin: #"{"kind":"population","source":"s","dimensions":["region"],"observations":[{"region":"01","value":"12"}]}"#)
+        #expect(r.status == 2)
+        #expect(r.stderr == "anslag-export: <stdin>: $.observations[0].value: expected a number or null\n")
+        #expect(r.stdout == "")
+        let dir = Tool.temporaryDirectory()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let out = dir + "/never.xlsx"
+        let bad = try Tool.run("anslag-export", ["-", "-o", out], stdin: "{\"kind\":\"budget\"}")
+        #expect(bad.status == 2)
+        #expect(access(out, F_OK) != 0)
+    }
+}
