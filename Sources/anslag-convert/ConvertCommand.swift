@@ -87,7 +87,8 @@ struct Convert: AnslagCommand {
 
         if target == .xlsx {
             let sheets = try indices.map { try reader.sheet(at: $0) }
-            try out.writePath(inputs: inputs) { path in try GridXlsxWriter.write(sheets, to: path) }
+            let keepFormulas = reader is XlsxReader
+            try out.writePath(inputs: inputs) { path in try GridXlsxWriter.write(sheets, to: path, formulas: keepFormulas) }
             return .ok
         }
         try out.write(inputs: inputs) { sink in

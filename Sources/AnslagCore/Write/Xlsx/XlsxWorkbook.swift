@@ -151,6 +151,14 @@ public final class XlsxSheet {
         try check(formula.withCString { worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style), cached) }, row, col)
     }
 
+    /// A live formula whose cached result is text.
+    public func write(_ row: Int, _ col: Int, formula: String, cachedText: String, _ style: XlsxWorkbook.Style = .plain) throws {
+        note(width: cachedText, col)
+        try check(formula.withCString { f in cachedText.withCString { v in
+            worksheet_write_formula_str(sheet, lxw_row_t(row), lxw_col_t(col), f, owner.format(style), v)
+        } }, row, col)
+    }
+
     /// A link inside the workbook, e.g. to `'Befolkning'!F12`.
     public func write(_ row: Int, _ col: Int, link target: String, text: String) throws {
         note(width: text, col)

@@ -10,10 +10,11 @@ extension DateTimeValue {
 }
 
 /// Writes sheets read by any reader as an xlsx workbook: numbers as numbers, dates as dates,
-/// booleans as booleans, errors as their text; hidden sheets stay hidden. Values only: formula
-/// text from other formats (ODS) does not carry over, so the cached values are written.
+/// booleans as booleans, errors as their text; hidden sheets stay hidden. With `formulas`
+/// (sheets read from xlsx, whose formula syntax this is) formulas stay live with their cached
+/// values; otherwise (ODS syntax differs) the values are written.
 public enum GridXlsxWriter {
-    public static func write(_ sheets: [Sheet], to path: String, title: String? = nil) throws {
+    public static func write(_ sheets: [Sheet], to path: String, title: String? = nil, formulas: Bool = false) throws {
         let cells = sheets.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.count } }
         let book = try XlsxWorkbook(path: path, constantMemory: cells > 1_000_000, title: title)
         for sheet in sheets {
@@ -21,6 +22,13 @@ public enum GridXlsxWriter {
             if sheet.info.state != .visible { ws.hide() }
             for (r, row) in sheet.rows.enumerated() {
                 for (c, cell) in row.enumerated() {
+                    if formulas, let f = cell.formula {
+                        switch cell.value {
+                        case .number(let d): try ws.write(r, c, formula: "=" + f, cached: d); continue
+                        case .string(let s): try ws.write(r, c, formula: "=" + f, cachedText: s); continue
+                        default: break
+                        }
+                    }
                     switch cell.value {
                     case .empty: continue
                     case .string(let s): try ws.write(r, c, string: s)
