@@ -50,6 +50,24 @@ struct PopulationStreamTests {
         }
     }
 
+    @Test func anUnterminatedQuoteRunsToTheEnd() throws {
+        // Found by fuzzing: this used to loop for ever.
+        for text in ["\"region\",\"2023\"\n\"0114 Upplands Väsby\",45543\n\"0117 Öster", "a,b\n\"", "\""] {
+            var offset = 0
+            let bytes = Array(text.utf8)
+            var records = ByteRecords(delimiter: 44, initial: []) { buffer in
+                guard offset < bytes.count else { return false }
+                buffer.append(bytes[offset]); offset += 1
+                return true
+            }
+            var count = 0
+            while try records.next() { count += 1; #expect(count < 10) ; if count >= 10 { break } }
+            #expect(count == text.filter { $0 == "\n" }.count + 1)
+        }
+        let r = try importPopulation(.bytes(Array("\"region\",\"2023\"\n\"0114 Upplands Väsby\",45543\n\"0117 Öster".utf8), name: "cut.csv"))
+        #expect(r.table.observations.count == 1)
+    }
+
     @Test func recordsAcrossChunkBoundaries() throws {
         // A quoted field with a line break and doubled quotes, fed one byte at a time.
         let text = Array("\"region\",\"2023\"\r\n\"0114 Upplands \"\"Väsby\"\"\nrad\",45543\r\n\"0115 Vallentuna\",33432".utf8)

@@ -15,6 +15,8 @@ struct ByteRecords {
     /// The line the last record started on, 1-based.
     private(set) var line = 0
     private var nextLine = 1
+    /// Set once the input has ended: the end of the buffer then ends the record.
+    private var endsAtEOF = false
     /// The longest record read before giving up (a file with no line ends must not fill memory).
     static let maxRecordBytes = 16 << 20
     struct RecordTooLong: Error { let line: Int }
@@ -28,13 +30,16 @@ struct ByteRecords {
 
     /// Reads the next record; false at the end of the input.
     mutating func next() throws -> Bool {
+        if endsAtEOF && start >= buffer.count { return false }
         while true {
             if let consumed = scan() { start = consumed; return true }
             if eof {
+                // The input ended inside a record: what is there is the last record (an
+                // unterminated quote runs to the end, as in CsvParser).
                 if start >= buffer.count { return false }
-                // The last record has no line end.
-                buffer.append(10)
-                continue
+                endsAtEOF = true
+                if let consumed = scan() { start = consumed; return true }
+                return false
             }
             if start > 0 { buffer.removeFirst(start); start = 0 }
             if buffer.count > Self.maxRecordBytes { throw RecordTooLong(line: nextLine) }
@@ -48,19 +53,26 @@ struct ByteRecords {
         ranges.removeAll(keepingCapacity: true)
         var newlines = 0
         let end = buffer.count
+        let atEnd = endsAtEOF
         return buffer.withUnsafeBufferPointer { b -> Int? in
             var i = start
             var fieldStart = 0
+            func finish() -> Int {
+                ranges.append(fieldStart..<bytes.count)
+                line = nextLine
+                nextLine += 1 + newlines
+                return end
+            }
             while true {
-                guard i < end else { return nil }
+                guard i < end else { return atEnd ? finish() : nil }
                 if b[i] == 34 && bytes.count == fieldStart {
                     // Quoted field: "" is a quote; anything after the closing quote is kept.
                     i += 1
                     while true {
-                        guard i < end else { return nil }
+                        guard i < end else { if atEnd { return finish() }; return nil }
                         let c = b[i]
                         if c == 34 {
-                            guard i + 1 < end else { if eof { i += 1; break } else { return nil } }
+                            guard i + 1 < end else { if eof || atEnd { i += 1; break } else { return nil } }
                             if b[i + 1] == 34 { bytes.append(34); i += 2; continue }
                             i += 1
                             break
@@ -78,7 +90,7 @@ struct ByteRecords {
                     i += 1
                 } else if c == 10 || c == 13 {
                     if c == 13 {
-                        guard i + 1 < end || eof else { return nil }
+                        guard i + 1 < end || eof || atEnd else { return nil }
                         if i + 1 < end && b[i + 1] == 10 { i += 1 }
                     }
                     ranges.append(fieldStart..<bytes.count)
