@@ -35,11 +35,7 @@ struct Export: AnslagCommand {
     mutating func execute() throws -> ExitStatus {
         let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".json") ? .json : .xlsx)
         let source = try inputSource(input)
-        let bytes: [UInt8]
-        switch source {
-        case .path(let p): bytes = try FileInput.read(path: p, limit: 2 << 30)
-        case .bytes(let b, _): bytes = b
-        }
+        let bytes = try source.readAll(limit: 2 << 30)
         let document = try NormalizedJSON.read(bytes: bytes, file: source.displayName)
         let inputs = input == "-" ? [] : [input]
         let sv = locale == .sv

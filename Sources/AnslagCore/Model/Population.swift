@@ -84,6 +84,14 @@ public struct Finding: Equatable, Sendable {
 
 /// Parses SCB labels into normalized keys.
 public enum ScbLabels {
+    /// Where each dimension goes in the output: region, age, sex, period, then the rest as given.
+    static func outputOrder(_ keys: [String]) -> [Int] {
+        var order: [Int] = []
+        for d in ["region", "age", "sex", "period"] { if let i = keys.firstIndex(of: d) { order.append(i) } }
+        for i in keys.indices where !order.contains(i) { order.append(i) }
+        return order
+    }
+
     /// Labels SCB uses only in tables with Cell Key Method noise.
     public static func marksCellKeyMethod(_ raw: String) -> Bool {
         let f = RegionRegistry.fold(raw)

@@ -102,12 +102,7 @@ public final class PopulationCSVStreamWriter: PopulationSink {
     public func begin(keys: PopulationKeys, metadata: PopulationTable.Metadata) throws {
         self.keys = keys
         encoded = Array(repeating: [], count: keys.dimensions.count)
-        var header: [String] = []
-        for (i, d) in keys.dimensions.enumerated() {
-            header.append(d)
-            if i == keys.regionDimension { header.append("region_name") }
-        }
-        header += ["value", "symbol"]
+        let header = PopulationWriter.columns(keys.dimensions)
         try sink.write(bytes: Array(header.map { Self.field($0) }.joined(separator: [44])) + [13, 10])
     }
 

@@ -19,6 +19,22 @@ public enum InputSource: Sendable {
         case .bytes(_, let name): return name
         }
     }
+
+    /// All the bytes, refusing more than `limit`.
+    public func readAll(limit: Int64) throws -> [UInt8] {
+        switch self {
+        case .path(let p): return try FileInput.read(path: p, limit: limit)
+        case .bytes(let b, _): return b
+        }
+    }
+
+    /// The first `count` bytes (format sniffing).
+    public func head(_ count: Int) throws -> [UInt8] {
+        switch self {
+        case .path(let p): return try FileInput.head(path: p, count: count)
+        case .bytes(let b, _): return Array(b.prefix(count))
+        }
+    }
 }
 
 /// Reads whole files and standard input, bounded.
@@ -77,31 +93,19 @@ public enum FileInput {
 public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = nil,
                             csv: CsvOptions = CsvOptions(), limits: ReadLimits = .default) throws -> any SpreadsheetReader {
     let name = source.displayName
-    let head: [UInt8]
-    switch source {
-    case .path(let p): head = try FileInput.head(path: p, count: 8)
-    case .bytes(let b, _): head = Array(b.prefix(8))
-    }
+    let head = try source.head(8)
     let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
     let isZip = head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])
     let isCFB = head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
 
     if format == .csv || (format == nil && !isZip && !isCFB && ["csv", "txt", "tsv", "tab"].contains(ext)) {
-        let bytes: [UInt8]
-        switch source {
-        case .path(let p): bytes = try FileInput.read(path: p, limit: limits.maxInputBytes)
-        case .bytes(let b, _): bytes = b
-        }
+        let bytes = try source.readAll(limit: limits.maxInputBytes)
         var options = csv
         if options.delimiter == nil && ext == "tsv" { options.delimiter = "\t" }
         return CsvReader(file: name, bytes: bytes, options: options)
     }
     if isCFB {
-        let bytes: [UInt8]
-        switch source {
-        case .path(let p): bytes = try FileInput.read(path: p, limit: limits.maxInputBytes)
-        case .bytes(let b, _): bytes = b
-        }
+        let bytes = try source.readAll(limit: limits.maxInputBytes)
         let marker = Array("EncryptedPackage".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
         if bytes.containsSubsequence(marker) { throw ReadError.encrypted(file: name) }
         return try XlsReader(file: name, data: bytes, limits: limits)
@@ -124,11 +128,7 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
         }
         if format == nil && !["xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods", "ots"].contains(ext) {
             // Unknown extension and not a package: try it as text.
-            let bytes: [UInt8]
-            switch source {
-            case .path(let p): bytes = try FileInput.read(path: p, limit: limits.maxInputBytes)
-            case .bytes(let b, _): bytes = b
-            }
+            let bytes = try source.readAll(limit: limits.maxInputBytes)
             if !bytes.contains(0) { return CsvReader(file: name, bytes: bytes, options: csv) }
         }
         throw ReadError.malformed(file: name, part: nil,

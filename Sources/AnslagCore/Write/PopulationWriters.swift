@@ -57,18 +57,24 @@ public enum PopulationWriter {
         if !findings.isEmpty { try sink.write("\n") }
     }
 
+    /// The long table's columns: each dimension (with `region_name` after `region`), then
+    /// `value` and `symbol`. CSV, streamed CSV and xlsx share them.
+    public static func columns(_ dimensions: [String]) -> [String] {
+        var header: [String] = []
+        for d in dimensions {
+            header.append(d)
+            if d == "region" { header.append("region_name") }
+        }
+        return header + ["value", "symbol"]
+    }
+
     /// Long CSV: one column per dimension (with `region_name` after `region`), then `value`
     /// and `symbol`; a header row; UTF-8; RFC 4180 quoting.
     public static func writeCSV(_ table: PopulationTable, to sink: ByteSink, delimiter: Character = ",",
                                 decimalComma: Bool = false) throws {
         let writer = GridCSVWriter(sink: sink, delimiter: delimiter, decimalComma: decimalComma)
         let regionIndex = table.index(of: "region")
-        var header: [String] = []
-        for (i, d) in table.dimensions.enumerated() {
-            header.append(d)
-            if i == regionIndex { header.append("region_name") }
-        }
-        header += ["value", "symbol"]
+        let header = columns(table.dimensions)
         try writer.write(row: 0, cells: header.enumerated().map { IndexedCell($0.offset, Cell(.string($0.element))) })
         var cells: [IndexedCell] = []
         for (n, o) in table.observations.enumerated() {

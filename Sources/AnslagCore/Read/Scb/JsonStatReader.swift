@@ -99,9 +99,7 @@ public enum JsonStatReader {
             })
         }
         findings = findings.map { var f = $0; f.location = "\(file): dimension region"; return f }
-        var order: [Int] = []
-        for d in ["region", "age", "sex", "period"] { if let i = dimKeys.firstIndex(of: d) { order.append(i) } }
-        for i in dimKeys.indices where !order.contains(i) { order.append(i) }
+        var order = ScbLabels.outputOrder(dimKeys)
         if let c = dimKeys.firstIndex(of: "contents"), codes[c].count == 1 {
             metadata.unit = metadata.unit ?? labels[c][0]
             order.removeAll { $0 == c }

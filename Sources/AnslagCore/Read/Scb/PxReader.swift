@@ -96,9 +96,7 @@ public enum PxReader {
         findings = findings.map { var f = $0; f.location = "\(file): VALUES(\"region\")"; return f }
 
         // Output dimension order: region, age, sex, period, then the rest as the file has them.
-        var order: [Int] = []
-        for d in ["region", "age", "sex", "period"] { if let i = dimKeys.firstIndex(of: d) { order.append(i) } }
-        for i in dimKeys.indices where !order.contains(i) { order.append(i) }
+        var order = ScbLabels.outputOrder(dimKeys)
         // A contents variable with a single value is the unit, not a dimension.
         if let c = dimKeys.firstIndex(of: "contents"), labels[c].count == 1 {
             metadata.unit = labels[c][0]

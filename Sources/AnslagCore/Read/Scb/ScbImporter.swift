@@ -8,27 +8,33 @@ public enum ScbFormat: String, Sendable, CaseIterable {
     case jsonStat = "json-stat"
 }
 
+/// A zip package or a compound file: a workbook, not an SCB export.
+func isSpreadsheet(_ head: [UInt8]) -> Bool {
+    head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: CompoundFile.signature)
+}
+
+/// The SCB format the content (PX keywords, a JSON object) or the extension says.
+func scbFormat(head bytes: [UInt8], name: String) -> ScbFormat {
+    let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+    let head = String(decoding: bytes.prefix(2048).map { $0 < 128 ? $0 : 32 }, as: UTF8.self).uppercased()
+    let looksPX = ["CHARSET=", "AXIS-VERSION=", "MATRIX=", "STUB=", "LANGUAGE="].contains { head.contains($0) }
+    let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+    if first == UInt8(ascii: "{") { return .jsonStat }
+    return ext == "px" || looksPX ? .px : .csv
+}
+
 /// Reads a population file in any SCB shape Anslag knows, deciding the format from the
 /// content (PX keywords) and the extension; `format` overrides.
 public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
                              options: ScbReadOptions = ScbReadOptions()) throws -> ScbImport {
     let name = source.displayName
     // PX and JSON-stat are read whole; 512 MiB is far beyond any SCB download.
-    let bytes: [UInt8]
-    switch source {
-    case .path(let p): bytes = try FileInput.read(path: p, limit: 512 << 20)
-    case .bytes(let b, _): bytes = b
-    }
+    let bytes = try source.readAll(limit: 512 << 20)
     guard !bytes.isEmpty else { throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)") }
-    if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: CompoundFile.signature) {
+    if isSpreadsheet(bytes) {
         throw ReadError.unsupported(file: name, what: "a spreadsheet, not an SCB export; convert it with anslag-convert first, or download the table as CSV or PX")
     }
-    let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
-    let head = String(decoding: bytes.prefix(2048).map { $0 < 128 ? $0 : 32 }, as: UTF8.self).uppercased()
-    let looksPX = ["CHARSET=", "AXIS-VERSION=", "MATRIX=", "STUB=", "LANGUAGE="].contains { head.contains($0) }
-    let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
-    let looksJSON = first == UInt8(ascii: "{")
-    switch format ?? (looksJSON ? .jsonStat : ext == "px" || looksPX ? .px : .csv) {
+    switch format ?? scbFormat(head: bytes, name: name) {
     case .px: return try PxReader.read(bytes: bytes, file: name, options: options)
     case .csv: return try ScbCsvReader.read(bytes: bytes, file: name, options: options)
     case .jsonStat:
@@ -43,17 +49,9 @@ public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
 public func streamPopulation(_ source: InputSource, format: ScbFormat? = nil, options: ScbReadOptions = ScbReadOptions(),
                              into sink: any PopulationSink) throws -> [Finding] {
     let name = source.displayName
-    var head: [UInt8]
-    switch source {
-    case .path(let p): head = try FileInput.head(path: p, count: 4096)
-    case .bytes(let b, _): head = Array(b.prefix(4096))
-    }
-    let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
-    let headText = String(decoding: head.map { $0 < 128 ? $0 : 32 }, as: UTF8.self).uppercased()
-    let first = head.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
-    let isCSV = format == .csv || (format == nil && first != UInt8(ascii: "{") && ext != "px"
-        && !["CHARSET=", "AXIS-VERSION=", "MATRIX=", "STUB="].contains { headText.contains($0) }
-        && !head.starts(with: [0x50, 0x4B, 0x03, 0x04]) && !head.starts(with: CompoundFile.signature) && !head.isEmpty)
+    let head = try source.head(4096)
+    // Spreadsheets and empty files go the whole-file way, which says what is wrong with them.
+    let isCSV = (format ?? scbFormat(head: head, name: name)) == .csv && !head.isEmpty && !isSpreadsheet(head)
     guard isCSV else {
         let imported = try importPopulation(source, format: format, options: options)
         try replay(imported.table, into: sink)

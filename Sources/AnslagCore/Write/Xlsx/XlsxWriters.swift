@@ -59,12 +59,7 @@ public enum PopulationXlsxWriter {
         let book = try XlsxWorkbook(path: path, constantMemory: big, title: table.metadata.title ?? "Befolkning",
                                     subject: table.metadata.tableId)
         let regionIndex = table.index(of: "region")
-        var header: [String] = []
-        for (i, d) in table.dimensions.enumerated() {
-            header.append(d)
-            if i == regionIndex { header.append("region_name") }
-        }
-        header += ["value", "symbol"]
+        let header = PopulationWriter.columns(table.dimensions)
         let valueColumn = header.count - 2
         // Which rows the findings point at: the first observation from the finding's line.
         var rowOfLine: [Int: Int] = [:]
