@@ -16,9 +16,12 @@ let package = Package(
         .executable(name: "anslag-convert", targets: ["anslag-convert"]),
         .executable(name: "anslag-scb", targets: ["anslag-scb"]),
         .executable(name: "anslag-export", targets: ["anslag-export"]),
+        .executable(name: "anslag-allocate", targets: ["anslag-allocate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,9 +33,15 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
+        // YAML through Yams behind a Foundation-free tree: Yams brings Foundation, whose ICU
+        // module clashes with libxml2's in one module, so AnslagCore sees only this target.
+        .target(
+            name: "AnslagYAML",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
         .target(
             name: "AnslagCore",
-            dependencies: ["CZip", "CLibXML2", "CXlsxWriter"],
+            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "AnslagYAML"],
             resources: [.embedInCode("Resources/regions.tsv")],
             swiftSettings: swiftSettings),
         // What every executable shares: exit codes, error lines, output files.
@@ -55,9 +64,13 @@ let package = Package(
             name: "anslag-export",
             dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "anslag-allocate",
+            dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "AnslagCoreTests",
-            dependencies: ["AnslagCore"],
+            dependencies: ["AnslagCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

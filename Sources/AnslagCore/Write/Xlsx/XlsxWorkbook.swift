@@ -14,6 +14,7 @@ public final class XlsxWorkbook {
     }
 
     private let workbook: UnsafeMutablePointer<lxw_workbook>
+    var workbookPointer: UnsafeMutablePointer<lxw_workbook> { workbook }
     private let path: String
     private var formats: [Style: UnsafeMutablePointer<lxw_format>] = [:]
     private var names: Set<String> = []
@@ -188,4 +189,40 @@ public final class XlsxSheet {
     }
 
     public func hide() { worksheet_hide(sheet) }
+}
+
+extension XlsxWorkbook {
+    public enum ChartKind: Sendable { case bar, column }
+
+    /// A native Excel chart on `sheet`: one series per value column over the category column,
+    /// rows `firstRow...lastRow` (zero-based), anchored at `anchor`.
+    public func addChart(_ kind: ChartKind, title: String, on sheet: XlsxSheet, categoryColumn: Int,
+                         series: [(name: String, column: Int)], firstRow: Int, lastRow: Int,
+                         anchor: (row: Int, column: Int), size: (width: Int, height: Int)? = nil) throws {
+        guard lastRow >= firstRow, !series.isEmpty else { return }
+        guard let chart = workbook_add_chart(workbookPointer, UInt8(kind == .bar ? LXW_CHART_BAR.rawValue : LXW_CHART_COLUMN.rawValue)) else {
+            throw WriteError.failed(file: sheet.name, reason: "cannot add a chart")
+        }
+        let quoted = "'" + sheet.name.replacingApostrophes() + "'"
+        func range(_ col: Int) -> String {
+            let c = CellPosition.columnName(col)
+            return "=\(quoted)!$\(c)$\(firstRow + 1):$\(c)$\(lastRow + 1)"
+        }
+        for s in series {
+            let added = range(categoryColumn).withCString { cat in range(s.column).withCString { val in chart_add_series(chart, cat, val) } }
+            if let added { s.name.withCString { chart_series_set_name(added, $0) } }
+        }
+        title.withCString { chart_title_set_name(chart, $0) }
+        if series.count == 1 { chart_legend_set_position(chart, UInt8(LXW_CHART_LEGEND_NONE.rawValue)) }
+        var options = lxw_chart_options()
+        options.x_scale = 1.6
+        options.y_scale = max(1.5, min(8, Double(lastRow - firstRow + 1) / 10))
+        if let size { options.x_scale = Double(size.width) / 480; options.y_scale = Double(size.height) / 288 }
+        let rc = worksheet_insert_chart_opt(sheet.sheet, lxw_row_t(anchor.row), lxw_col_t(anchor.column), chart, &options)
+        if rc != LXW_NO_ERROR { throw WriteError.failed(file: sheet.name, reason: "chart: \(String(cString: lxw_strerror(rc)))") }
+    }
+}
+
+extension String {
+    func replacingApostrophes() -> String { String(flatMap { $0 == "'" ? ["'", "'"] : [$0] }) }
 }

@@ -1,0 +1,176 @@
+/// Compares a stated allocation (a table someone sent: recipient and amount per row, often a
+/// total row) with the recomputed one, recipient by recipient.
+///
+/// A row states a recipient when one of its cells is a recipient's code (`0114`, `1480`, or a
+/// number that lost its leading zero), its name (case, diacritics, "kommun"/"län"/"stad" aside)
+/// or both (`1480 Göteborg`); its amount is the last amount cell after that one. Rows labelled
+/// Summa / Totalt / Total state the total.
+public enum AllocationCheck {
+    struct StatedRow {
+        var recipient: Int
+        var amount: Money
+        var sheet: String
+        var cell: CellPosition
+    }
+
+    public static func check(_ workbook: Workbook, file: String, against node: AllocationNode,
+                             registry: RegionRegistry = .bundled) -> FindingsReport {
+        var findings: [ReportFinding] = []
+        // Recipient lookup: code and folded names.
+        var byKey: [String: Int] = [:]
+        for (i, r) in node.recipients.enumerated() {
+            if let c = r.code {
+                byKey[c] = i
+                if let region = registry.region(code: c) { byKey[RegionRegistry.fold(region.name)] = i }
+            }
+            byKey[RegionRegistry.fold(r.name)] = i
+        }
+        func match(_ value: CellValue) -> Int? {
+            switch value {
+            case .number(let d):
+                guard d == d.rounded(), d >= 1, d < 10_000 else { return nil }
+                let n = Int(d)
+                for width in [2, 4] {
+                    var s = String(n)
+                    if s.count > width { continue }
+                    s = String(repeating: "0", count: width - s.count) + s
+                    if let i = byKey[s] { return i }
+                }
+                return nil
+            case .string(let raw):
+                let t = raw.trimmingCharacters()
+                if t.isEmpty { return nil }
+                if let i = byKey[t] { return i }
+                let f = RegionRegistry.fold(t)
+                if let i = byKey[f] { return i }
+                // "1480 Göteborg", "14 Västra Götalands län", "1480 - Göteborg".
+                let parts = t.split(separator: " ", maxSplits: 1)
+                if parts.count == 2, parts[0].allSatisfy(\.isNumber), let i = byKey[String(parts[0])] { return i }
+                if let r = registry.region(named: t), let i = byKey[r.code] { return i }
+                for suffix in [" kommun", " stad", " lan", "s lan", "s kommun", " region", " kommunalforbund"] where f.hasSuffix(suffix) {
+                    if let i = byKey[String(f.dropLast(suffix.count))] { return i }
+                }
+                if f.hasPrefix("region "), let i = byKey[String(f.dropFirst(7))] { return i }
+                return nil
+            default: return nil
+            }
+        }
+        func amount(_ cell: Cell) -> Money? {
+            switch cell.value {
+            case .number(let d): return Money(spreadsheetNumber: d)
+            case .string(let s): return AmountText.parse(s)?.amount
+            default: return nil
+            }
+        }
+        let totalWords: Set<String> = ["summa", "totalt", "total", "summa totalt", "totalt belopp", "summa fordelning", "totalsumma", "sum"]
+
+        var stated: [StatedRow] = []
+        var statedTotal: (Money, String, CellPosition)?
+        var tables = 0
+        for sheet in workbook.sheets where sheet.info.kind == .worksheet {
+            var found = false
+            // A header cell saying "Belopp" (amount) fixes the amount column for the rows below it.
+            var amountColumn: Int?
+            for (r, row) in sheet.rows.enumerated() {
+                if let c = row.firstIndex(where: { cell in
+                    guard case .string(let s) = cell.value else { return false }
+                    let f = RegionRegistry.fold(s)
+                    return f.hasPrefix("belopp") || f.hasPrefix("amount") || ["kr", "kronor", "tkr", "tilldelat", "fordelat", "tilldelning", "fordelning (kr)", "bidrag"].contains(f)
+                }), match(row[c].value) == nil {
+                    amountColumn = c
+                    continue
+                }
+                var recipient: Int?
+                var labelColumn = -1
+                var isTotal = false
+                for (c, cell) in row.enumerated() {
+                    if let i = match(cell.value) { recipient = i; labelColumn = c; break }
+                    if case .string(let s) = cell.value, totalWords.contains(RegionRegistry.fold(s).trimmingCharacters(in: ":")) {
+                        isTotal = true; labelColumn = c; break
+                    }
+                }
+                guard labelColumn >= 0 else { continue }
+                var value: (Money, Int)?
+                if let a = amountColumn, a > labelColumn {
+                    if a < row.count, let m = amount(row[a]) { value = (m, a) }
+                } else {
+                    for c in stride(from: row.count - 1, to: labelColumn, by: -1) {
+                        if let m = amount(row[c]) { value = (m, c); break }
+                    }
+                }
+                guard let (m, c) = value else { continue }
+                let pos = CellPosition(row: r, column: c)
+                if isTotal {
+                    if statedTotal == nil { statedTotal = (m, sheet.name, pos) }
+                } else if let recipient {
+                    if let previous = stated.first(where: { $0.recipient == recipient }) {
+                        findings.append(ReportFinding(code: "recipient-duplicate", severity: .error, file: file, sheet: sheet.name, cell: pos.a1,
+                                                      stated: m, message: "\(node.recipients[recipient].name) is stated twice (also at \(previous.cell.a1))"))
+                        continue
+                    }
+                    stated.append(StatedRow(recipient: recipient, amount: m, sheet: sheet.name, cell: pos))
+                    found = true
+                }
+            }
+            if found { tables += 1 }
+        }
+
+        for s in stated {
+            let r = node.recipients[s.recipient]
+            let computed = Money(kronor: r.amount)
+            if s.amount != computed {
+                let d = s.amount - computed
+                var why = ""
+                if d.ore == -100 && r.rounding == 1 { why = "; it looks like the share was rounded down, where largest remainder gives this recipient the extra krona" }
+                findings.append(ReportFinding(code: "allocation-mismatch", severity: .error, file: file, sheet: s.sheet, cell: s.cell.a1,
+                                              stated: s.amount, computed: computed,
+                                              message: "\(r.code.map { "\($0) " } ?? "")\(r.name): stated \(s.amount), the rule gives \(computed)\(why)"))
+            }
+        }
+        let statedSet = Set(stated.map(\.recipient))
+        for (i, r) in node.recipients.enumerated() where !statedSet.contains(i) && r.amount != 0 {
+            findings.append(ReportFinding(code: "recipient-missing", severity: .error, file: file, computed: Money(kronor: r.amount),
+                                          message: "\(r.code.map { "\($0) " } ?? "")\(r.name) is not in the table; the rule gives \(Money(kronor: r.amount))"))
+        }
+        let partsSum = stated.reduce(Money.zero) { $0 + $1.amount }
+        let lines = stated.isEmpty ? nil : rangeText(stated.map(\.cell))
+        let ruleTotal = Money(kronor: node.total)
+        if let (t, sheet, pos) = statedTotal {
+            if t != ruleTotal {
+                findings.append(ReportFinding(code: "total-mismatch", severity: .error, file: file, sheet: sheet, cell: pos.a1,
+                                              stated: t, computed: ruleTotal, message: "the table's total is \(t); the rule's total is \(ruleTotal)"))
+            }
+            if partsSum != t { findings.append(residual(stated: t, parts: partsSum, count: stated.count, file: file, sheet: sheet, cell: pos.a1, lines: lines)) }
+        } else if !stated.isEmpty && partsSum != ruleTotal {
+            findings.append(residual(stated: ruleTotal, parts: partsSum, count: stated.count, file: file, sheet: nil, cell: nil, lines: lines))
+        }
+        if stated.isEmpty {
+            findings.append(ReportFinding(code: "no-recipients-found", severity: .error, file: file,
+                                          message: "no row names a recipient of \(node.rule) (\(node.recipientsLabel))"))
+        }
+        return FindingsReport(file: file, findings: findings, tables: tables)
+    }
+
+    static func residual(stated: Money, parts: Money, count: Int, file: String, sheet: String?, cell: String?, lines: String?) -> ReportFinding {
+        let d = stated - parts
+        let rounding = d.ore > 0 && d.ore < Int64(count) * 100 && d.ore % 100 == 0
+        return ReportFinding(code: "allocation-residual", severity: rounding ? .warning : .error, file: file, sheet: sheet, cell: cell,
+                             stated: stated, computed: parts, lines: lines,
+                             message: "the parts sum to \(parts), \(d.ore > 0 ? d : -d) \(d.ore > 0 ? "less" : "more") than the total \(stated)\(rounding ? "; it looks like each share was rounded down and the residual left unallocated" : "")")
+    }
+
+    /// `G2:G22` when the cells form one column run, else the first and last cells.
+    static func rangeText(_ cells: [CellPosition]) -> String {
+        let sorted = cells.sorted()
+        guard let a = sorted.first, let b = sorted.last else { return "" }
+        return a == b ? a.a1 : "\(a.a1):\(b.a1)"
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let c = s.last, set.contains(c) || c == " " { s.removeLast() }
+        return String(s)
+    }
+}

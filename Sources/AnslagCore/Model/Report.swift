@@ -1,0 +1,49 @@
+/// The findings report every checking tool writes (`anslag-allocate --check`, `anslag-import
+/// --report`, `anslag-reconcile`): `Schemas/report.schema.json`.
+public struct ReportFinding: Sendable, Equatable {
+    /// Stable kebab-case: `allocation-mismatch`, `allocation-residual`, `sum-mismatch`, …
+    public var code: String
+    public var severity: Severity
+    public var file: String?
+    public var sheet: String?
+    /// A1 reference of the cell stating the value (the total, the amount).
+    public var cell: String?
+    public var stated: Money?
+    public var computed: Money?
+    /// stated − computed.
+    public var delta: Money?
+    /// The cell range whose values were summed, when there is one.
+    public var lines: String?
+    public var message: String
+
+    public init(code: String, severity: Severity, file: String? = nil, sheet: String? = nil, cell: String? = nil,
+                stated: Money? = nil, computed: Money? = nil, lines: String? = nil, message: String) {
+        self.code = code; self.severity = severity; self.file = file; self.sheet = sheet; self.cell = cell
+        self.stated = stated; self.computed = computed; self.lines = lines; self.message = message
+        if let stated, let computed { delta = stated - computed }
+    }
+
+    /// `'Sheet'!C7`, or what there is of it.
+    public var location: String {
+        switch (sheet, cell) {
+        case let (s?, c?): return "'\(s)'!\(c)"
+        case let (s?, nil): return "'\(s)'"
+        case let (nil, c?): return c
+        default: return ""
+        }
+    }
+}
+
+public struct FindingsReport: Sendable, Equatable {
+    public var file: String
+    public var findings: [ReportFinding]
+    public var tables: Int
+
+    public init(file: String, findings: [ReportFinding], tables: Int) {
+        self.file = file; self.findings = findings; self.tables = tables
+    }
+
+    public var valid: Bool { !findings.contains { $0.severity == .error } }
+    public var errors: Int { findings.filter { $0.severity == .error }.count }
+    public var warnings: Int { findings.filter { $0.severity == .warning }.count }
+}

@@ -1,0 +1,190 @@
+/// Writes allocations: normalized JSON (`Schemas/allocation.schema.json`), a flat CSV, an xlsx
+/// workbook (one sheet per rule, live SUM rows with cached values, optional bar chart), and the
+/// arithmetic in words (`--explain`).
+public enum AllocationWriter {
+    // MARK: JSON
+
+    public static func json(_ a: Allocation) -> JSONOut {
+        .object([
+            ("kind", .string("allocation")),
+            ("version", .int(1)),
+            ("rules_file", .string(a.rulesFile)),
+            ("population_file", .optional(a.populationFile)),
+            ("rules", .array(a.rules.map(json))),
+        ])
+    }
+
+    static func json(_ n: AllocationNode) -> JSONOut {
+        .object([
+            ("rule", .string(n.rule)),
+            ("total", .int(n.total)),
+            ("sum", .int(n.sum)),
+            ("residual", .int(n.residual)),
+            ("rounding", .string(n.rounding.rawValue)),
+            ("tie_break", .string(n.tieBreak.rawValue)),
+            ("recipients_label", .string(n.recipientsLabel)),
+            ("key", .string(n.key)),
+            ("basis_sum", .optional(n.basisSum)),
+            ("keyed", .int(n.keyed)),
+            ("recipients", .array(n.recipients.map { r in
+                var m: [(String, JSONOut)] = [
+                    ("code", .optional(r.code)),
+                    ("name", .string(r.name)),
+                    ("basis", .optional(r.basis)),
+                    ("share", .optional(r.share)),
+                    ("fixed", .int(r.fixed)),
+                    ("quota", .number(r.quota.decimal())),
+                    ("quota_exact", .string(r.quota.fraction)),
+                    ("amount", .int(r.amount)),
+                    ("rounding", .int(Int64(r.rounding))),
+                ]
+                if let members = r.members { m.append(("members", .array(members.map { .string($0) }))) }
+                if let split = r.split { m.append(("split", json(split))) }
+                return .object(m)
+            })),
+        ])
+    }
+
+    public static func writeJSON(_ a: Allocation, to sink: ByteSink) throws {
+        try sink.write(json(a).text())
+    }
+
+    // MARK: CSV
+
+    public static let csvColumns = ["rule", "code", "name", "members", "basis", "share", "fixed", "quota", "quota_exact", "amount", "rounding"]
+
+    /// One row per recipient and level (RFC 4180), nested levels after their parent's rows.
+    public static func writeCSV(_ a: Allocation, to sink: ByteSink, delimiter: Character = ",") throws {
+        let d = String(delimiter)
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingQuotes() + "\"" : s
+        }
+        try sink.write(csvColumns.joined(separator: d) + "\r\n")
+        for top in a.rules {
+            for n in top.levels {
+                for r in n.recipients {
+                    let cells = [n.rule, r.code ?? "", r.name, r.members?.joined(separator: " ") ?? "", r.basis.map(String.init) ?? "",
+                                 r.share ?? "", String(r.fixed), r.quota.decimal(), r.quota.fraction, String(r.amount), String(r.rounding)]
+                    try sink.write(cells.map(field).joined(separator: d) + "\r\n")
+                }
+            }
+        }
+    }
+
+    // MARK: Explain
+
+    /// The arithmetic per recipient, as a finance person checks it by hand.
+    public static func explain(_ a: Allocation) -> String {
+        var out = ""
+        if let p = a.populationFile { out += "Population: \(p)\n" }
+        for top in a.rules {
+            for n in top.levels { out += explain(n) + "\n" }
+        }
+        return out
+    }
+
+    static func explain(_ n: AllocationNode) -> String {
+        let k = Money.kronorText
+        var lines: [String] = []
+        lines.append("\(n.rule): \(k(n.total)) kr to \(n.recipientsLabel), \(n.key).")
+        let method = n.rounding == .largestRemainder
+            ? "largest remainder (every quota rounded down, the kronor left to the largest remainders; ties: \(n.tieBreak == .basisThenCode ? "larger basis first, then code" : "code"))"
+            : "every quota rounded down; the residual is left unallocated"
+        lines.append("  Rounding: \(method).")
+        let fixedTotal = n.recipients.reduce(Int64(0)) { $0 + $1.fixed }
+        if fixedTotal > 0 { lines.append("  Paid first (fixed amounts and bases): \(k(fixedTotal)) kr; split by the key: \(k(n.keyed)) kr.") }
+        if let bs = n.basisSum { lines.append("  Basis sum: \(k(bs)).") }
+        let width = n.recipients.map { ($0.code.map { "\($0) " } ?? "") + $0.name }.map(\.count).max() ?? 0
+        for r in n.recipients {
+            let label = (r.code.map { "\($0) " } ?? "") + r.name
+            var text = "  " + label + String(repeating: " ", count: max(1, width - label.count + 2))
+            if let b = r.basis, let bs = n.basisSum {
+                let keyedQuota = Quota(whole: r.quota.whole - r.fixed, remainder: r.quota.remainder, denominator: r.quota.denominator)
+                let shown = keyedQuota.decimal(places: 4)
+                text += "\(k(n.keyed)) × \(k(b)) / \(k(bs)) = \(shown)\(keyedQuota.decimal(places: 5) == shown ? "" : "…")"
+                text += " → \(k(keyedQuota.whole))"
+                if r.rounding == 1 { text += " + 1" }
+                if r.fixed > 0 { text += "; + \(k(r.fixed)) fixed" }
+                text += " = \(k(r.amount)) kr"
+            } else {
+                text += "\(k(r.amount)) kr (fixed)"
+            }
+            if let m = r.members { text += "   [members: \(m.joined(separator: " "))]" }
+            lines.append(text)
+        }
+        let ups = n.recipients.filter { $0.rounding == 1 }
+        lines.append("  Sum: \(k(n.sum)) kr of \(k(n.total)) kr; residual \(k(n.residual)) kr.")
+        if !ups.isEmpty {
+            lines.append("  The \(ups.count) \(ups.count == 1 ? "krona" : "kronor") left after rounding down went to: \(ups.map { $0.code ?? $0.name }.joined(separator: ", ")).")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: xlsx
+
+    public static let xlsxColumns = ["Kod", "Mottagare", "Underlag", "Andel", "Fast belopp", "Kvot", "Belopp", "Avrundning"]
+
+    /// One sheet per rule; each level a block with a bold header, the recipients and a live
+    /// `=SUM()` row (cached value written), then the rule's total and the residual.
+    public static func writeXlsx(_ a: Allocation, to path: String, chart: Bool = false) throws {
+        let rows = a.rules.reduce(0) { $0 + $1.levels.reduce(0) { $0 + $1.recipients.count } }
+        let wb = try XlsxWorkbook(path: path, constantMemory: rows > 200_000, title: "Fördelning",
+                                  subject: a.rules.map(\.rule).joined(separator: ", "))
+        for top in a.rules {
+            let ws = try wb.addSheet(top.rule)
+            var row = 0
+            for (level, n) in top.levels.enumerated() {
+                if level > 0 {
+                    row += 1
+                    try ws.write(row, 0, string: "\(n.rule): \(Money.kronorText(n.total)) kr, \(n.key)", .header)
+                    row += 1
+                    for (c, t) in xlsxColumns.enumerated() { try ws.write(row, c, string: t, .header) }
+                } else {
+                    try ws.header(xlsxColumns, rows: n.recipients.count)
+                }
+                row += 1
+                let first = row
+                for r in n.recipients {
+                    if let code = r.code { try ws.write(row, 0, string: code, .text) }
+                    try ws.write(row, 1, string: r.name)
+                    if let b = r.basis { try ws.write(row, 2, number: Double(b), .integer) }
+                    if let s = r.share { try ws.write(row, 3, string: s, .text) }
+                    if r.fixed > 0 { try ws.write(row, 4, number: Double(r.fixed), .kronor) }
+                    try ws.write(row, 5, number: quotaDouble(r.quota), .decimal)
+                    try ws.write(row, 6, number: Double(r.amount), .kronor)
+                    try ws.write(row, 7, number: Double(r.rounding), .integer)
+                    row += 1
+                }
+                let last = row - 1
+                let g = "G\(first + 1):G\(last + 1)"
+                try ws.write(row, 1, string: "Summa", .header)
+                try ws.write(row, 6, formula: "=SUM(\(g))", cached: Double(n.sum), .kronor)
+                try ws.write(row, 7, formula: "=SUM(H\(first + 1):H\(last + 1))", cached: Double(n.recipients.reduce(0) { $0 + $1.rounding }), .integer)
+                let sumRow = row
+                row += 1
+                try ws.write(row, 1, string: "Totalt enligt regeln")
+                try ws.write(row, 6, number: Double(n.total), .kronor)
+                row += 1
+                try ws.write(row, 1, string: "Rest (ej fördelat)")
+                try ws.write(row, 6, formula: "=G\(row)-G\(sumRow + 1)", cached: Double(n.residual), n.residual == 0 ? .kronor : .highlighted(.kronor))
+                row += 1
+                if chart && level == 0 {
+                    try wb.addChart(.bar, title: "\(n.rule): belopp per mottagare", on: ws, categoryColumn: 1,
+                                    series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (1, 9))
+                }
+            }
+            ws.fitColumns()
+        }
+        try wb.close()
+    }
+
+    /// For display only (the Kvot column): the amount itself is always the exact integer.
+    static func quotaDouble(_ q: Quota) -> Double {
+        Double(q.whole) + Double(q.remainder) / Double(q.denominator)
+    }
+}
+
+extension String {
+    func replacingQuotes() -> String { String(flatMap { $0 == "\"" ? ["\"", "\""] : [$0] }) }
+}

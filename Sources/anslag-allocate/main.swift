@@ -1,0 +1,107 @@
+import AnslagCLI
+import AnslagCore
+import ArgumentParser
+
+struct Allocate: AnslagCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anslag-allocate",
+        abstract: "Compute allocation keys (fördelningsnycklar) exactly to the krona, or check a stated allocation.",
+        discussion: """
+        RULES is a rule file (YAML or JSON; see Fixtures/rules/ and Schemas/allocation-rules.schema.json). \
+        Population figures come from --population or the rule file's population: (any file anslag-scb reads); \
+        the file is read once for all rules. Amounts are whole kronor and sum exactly to the total at every level \
+        (largest remainder; ties: larger basis first, then code), or are rounded down with the residual reported \
+        (rounding: floor-report-residual).
+        --check TABLE compares a stated allocation (xlsx, ods, csv: recipient and amount per row) with the \
+        recomputed one and prints a findings report.
+        Exit status: 0 done (no mismatches); 1 --check found errors; 2 bad rule file, population or arguments.
+        """)
+
+    enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv, xlsx }
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: "Rule file (.yaml, .yml or .json), or - for standard input.")
+    var rules: String
+
+    @Option(name: .long, help: "Population file (SCB CSV, PX or JSON-stat; anslag-scb JSON). Overrides the rule file's.")
+    var population: String?
+
+    @Option(name: .long, help: "Output format: json, csv or xlsx (default: as -o's extension says, else json).")
+    var to: Target?
+
+    @Option(name: .long, help: "Only this rule (repeatable); default: every rule with a total.")
+    var rule: [String] = []
+
+    @Flag(name: .long, help: "Print the arithmetic per recipient (to standard output; with -o the output is written too).")
+    var explain = false
+
+    @Flag(name: .long, help: "xlsx: add a bar chart of the amounts per recipient.")
+    var chart = false
+
+    @Option(name: .long, help: "Compare a stated allocation table with the recomputed one (one rule).")
+    var check: String?
+
+    @Option(name: .long, help: "With --check: report as text (default) or json.")
+    var report: ReportFormat = .text
+
+    @OptionGroup var out: OutputOptions
+
+    mutating func execute() throws -> ExitStatus {
+        let set: RuleSet
+        if rules == "-" {
+            set = try RuleFile.parse(bytes: FileInput.readStandardInput(limit: 16 << 20), file: "<stdin>")
+        } else {
+            set = try RuleFile.read(path: rules)
+        }
+        var selected = set
+        if !rule.isEmpty {
+            for name in rule where set.rule(named: name)?.total == nil {
+                throw ValidationError(set.rule(named: name) == nil
+                    ? "\(set.file) has no rule \"\(name)\"; it has \(set.rules.map { "\"\($0.name)\"" }.joined(separator: ", "))"
+                    : "rule \"\(name)\" has no total; it is only used nested")
+            }
+            selected.rules = set.rules.map { r in var r = r; if !rule.contains(r.name) { r.total = nil }; return r }
+        }
+        guard !selected.topLevel.isEmpty else { throw ValidationError("\(set.file) has no rule with a total to compute") }
+
+        var bases: PopulationBases?
+        if let path = population ?? set.populationFile {
+            let imported = try importPopulation(path == "-" ? .bytes(try FileInput.readStandardInput(), name: "<stdin>") : .path(path))
+            bases = PopulationBases(table: imported.table, file: path)
+        }
+        let allocation = try Allocator(set: selected, population: bases).allocate()
+
+        if let check {
+            guard allocation.rules.count == 1 else {
+                throw ValidationError("--check compares one rule; choose it with --rule (\(allocation.rules.map { "\"\($0.rule)\"" }.joined(separator: ", ")))")
+            }
+            let reader = try openSpreadsheet(.path(check))
+            let workbook = try reader.workbook()
+            let result = AllocationCheck.check(workbook, file: check, against: allocation.rules[0])
+            let inputs = [rules, check] + (population.map { [$0] } ?? [])
+            try out.write(inputs: inputs) { sink in
+                try sink.write(report == .json ? ReportWriter.json(result).text() : ReportWriter.text(result))
+            }
+            return result.valid ? .ok : .findings
+        }
+
+        let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".xlsx") ? .xlsx : .json)
+        let inputs = [rules] + (population.map { [$0] } ?? []) + (set.populationFile.map { [$0] } ?? [])
+        if explain {
+            let text = AllocationWriter.explain(allocation)
+            if out.output == nil || out.output == "-" {
+                try withOutput(nil, force: false, inputs: []) { try $0.write(text) }
+                return .ok
+            }
+            try withOutput(nil, force: false, inputs: []) { try $0.write(text) }
+        }
+        switch target {
+        case .json: try out.write(inputs: inputs) { try AllocationWriter.writeJSON(allocation, to: $0) }
+        case .csv: try out.write(inputs: inputs) { try AllocationWriter.writeCSV(allocation, to: $0) }
+        case .xlsx: try out.writePath(inputs: inputs) { try AllocationWriter.writeXlsx(allocation, to: $0, chart: chart) }
+        }
+        return .ok
+    }
+}
+
+Allocate.main()
