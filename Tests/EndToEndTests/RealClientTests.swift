@@ -81,4 +81,13 @@ struct RealClientTests {
         #expect(e.status == 0)
         #expect(try recalculatedMismatches(dir + "/w.xlsx") == [])
     }
+
+    @Test(arguments: ["nested.yaml", "floor-residual.yaml", "base-rest.yaml"])
+    func allocationWorkbooks(_ rules: String) throws {
+        let dir = Tool.temporaryDirectory()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let r = try Tool.run("anslag-allocate", [Tool.fixture("rules/" + rules), "-o", dir + "/a.xlsx", "--chart"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try recalculatedMismatches(dir + "/a.xlsx") == [])
+    }
 }

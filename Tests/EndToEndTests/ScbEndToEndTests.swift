@@ -9,8 +9,8 @@ let jsonSchemaAvailable: Bool = (try? Tool.runAny("python3", ["-c", "import json
 
 extension Tool {
     /// Runs any program found on PATH.
-    static func runAny(_ program: String, _ args: [String]) throws -> Result {
-        try run("/usr/bin/env", [program] + args, absolute: true)
+    static func runAny(_ program: String, _ args: [String], stdin: String? = nil) throws -> Result {
+        try run("/usr/bin/env", [program] + args, stdin: stdin, absolute: true)
     }
 
     /// Validates a JSON document against a schema of the repository with python's jsonschema.
