@@ -1,6 +1,9 @@
 import AnslagCLI
 import AnslagCore
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Allocate: AnslagCommand {
     static let configuration = CommandConfiguration(
@@ -44,9 +47,13 @@ struct Allocate: AnslagCommand {
     @Option(name: .long, help: "With --check: report as text (default) or json.")
     var report: ReportFormat = .text
 
+    @Flag(name: .long, help: "Print to standard error how long reading the population and computing took.")
+    var stats = false
+
     @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
+        let tRules = now()
         let set: RuleSet
         if rules == "-" {
             set = try RuleFile.parse(bytes: FileInput.readStandardInput(limit: 16 << 20), file: "<stdin>")
@@ -65,11 +72,20 @@ struct Allocate: AnslagCommand {
         guard !selected.topLevel.isEmpty else { throw ValidationError("\(set.file) has no rule with a total to compute") }
 
         var bases: PopulationBases?
+        let t0 = now()
         if let path = population ?? set.populationFile {
             let imported = try importPopulation(path == "-" ? .bytes(try FileInput.readStandardInput(), name: "<stdin>") : .path(path))
             bases = PopulationBases(table: imported.table, file: path)
         }
+        let t1 = now()
         let allocation = try Allocator(set: selected, population: bases).allocate()
+        if stats {
+            let levels = allocation.rules.reduce(0) { $0 + $1.levels.count }
+            let recipients = allocation.rules.reduce(0) { $0 + $1.levels.reduce(0) { $0 + $1.recipients.count } }
+            printError("anslag-allocate: rules read in \(seconds(t0 - tRules)) s; population read once in \(seconds(t1 - t0)) s (\(bases?.table.observations.count ?? 0) observations); "
+                + "\(allocation.rules.count) rules, \(levels) levels, \(recipients) shares computed in \(seconds(now() - t1)) s; "
+                + "\(bases?.queries ?? 0) distinct population questions")
+        }
 
         if let check {
             guard allocation.rules.count == 1 else {
@@ -95,13 +111,26 @@ struct Allocate: AnslagCommand {
             }
             try withOutput(nil, force: false, inputs: []) { try $0.write(text) }
         }
+        let t2 = now()
         switch target {
         case .json: try out.write(inputs: inputs) { try AllocationWriter.writeJSON(allocation, to: $0) }
         case .csv: try out.write(inputs: inputs) { try AllocationWriter.writeCSV(allocation, to: $0) }
         case .xlsx: try out.writePath(inputs: inputs) { try AllocationWriter.writeXlsx(allocation, to: $0, chart: chart) }
         }
+        if stats { printError("anslag-allocate: \(target.rawValue) written in \(seconds(now() - t2)) s") }
         return .ok
     }
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func seconds(_ s: Double) -> String {
+    let ms = Int((s * 1000).rounded())
+    return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
 }
 
 Allocate.main()

@@ -190,3 +190,49 @@ struct RuleErrorTests {
         #expect(error(yaml).contains("too many values"))
     }
 }
+
+@Suite("Population bases")
+struct PopulationBasesTests {
+    /// SCB's usual shape: region × single ages (oldest open) × sex × period.
+    static let table: PopulationTable = {
+        var t = PopulationTable(metadata: .init(source: "t"), dimensions: ["region", "age", "sex", "period"])
+        var seed: UInt64 = 7
+        for region in ["1060", "1080", "1081", "1082", "1083"] {
+            for age in (0...11).map({ $0 == 11 ? "11+" : String($0) }) {
+                for sex in ["male", "female"] {
+                    for period in ["2022M10", "2023M10"] {
+                        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                        t.observations.append(Observation(keys: [region, age, sex, period], value: Int64(seed >> 50), line: 0))
+                    }
+                }
+            }
+        }
+        return t
+    }()
+
+    @Test func theSingleAgeIndexAgreesWithTheGeneralQuery() throws {
+        let index = try #require(SingleAgeIndex(Self.table))
+        for band in ["total", "0-5", "3", "0-10", "6+", "11+", "2-9"] {
+            for sex in ["total", "male", "female"] {
+                let fast = try #require(try index.values(period: "2023M10", ages: PopulationQuery.Ages(band)!, sex: sex, file: "t"))
+                let slow = try PopulationQuery(period: "2023M10", ages: PopulationQuery.Ages(band)!, sex: sex).apply(Self.table)
+                var expected: [String: Int64] = [:]
+                for o in slow.observations { expected[o.keys[0]] = o.value }
+                #expect(fast == expected, "\(band) \(sex)")
+            }
+        }
+        // A band the open group straddles goes to the general path, which refuses it.
+        #expect(try index.values(period: "2023M10", ages: .band(5, 12), sex: "total", file: "t") == nil)
+    }
+
+    @Test func eachQuestionIsAnsweredOnce() throws {
+        let bases = PopulationBases(table: Self.table, file: "t")
+        let b = PopulationBasis(period: "2022M10", ages: "0-5", sex: "total")
+        let first = try bases.values(b)
+        #expect(try bases.values(b) == first)
+        _ = try bases.values(PopulationBasis(period: "2022M10", ages: "6+", sex: "total"))
+        #expect(bases.queries == 2)
+        // Län 10 (Blekinge) is summed from its five kommuner.
+        #expect(first["10"] == ["1060", "1080", "1081", "1082", "1083"].reduce(0) { $0 + first[$1]! })
+    }
+}

@@ -88,21 +88,35 @@ public struct Quota: Sendable, Equatable, Comparable {
 
     /// `n/d` reduced, exact: "10000000/3".
     public var fraction: String {
-        remainder == 0 ? "\(whole)" : "\(Int128(whole) * denominator + remainder)/\(denominator)"
+        if remainder == 0 { return String(whole) }
+        let n = Int128(whole) * denominator + remainder
+        // Int128's description is slow; most quotas fit in 64 bits.
+        if let n64 = Int64(exactly: n), let d64 = Int64(exactly: denominator) { return "\(n64)/\(d64)" }
+        return "\(n)/\(denominator)"
     }
 
     /// Decimal digits, truncated: `3333333.333333333` (9 places), exact ones without trailing zeros.
     public func decimal(places: Int = 9) -> String {
         if remainder == 0 { return "\(whole)" }
-        var digits = ""
-        var r = remainder
-        for _ in 0..<places {
-            r *= 10
-            digits.append(Character(String(Int(r / denominator))))
-            r %= denominator
-            if r == 0 { break }
+        var digits: [UInt8] = []
+        if let d = UInt64(exactly: denominator), d < UInt64(1) << 59 {
+            var r = UInt64(remainder)
+            for _ in 0..<places {
+                r *= 10
+                digits.append(48 + UInt8(r / d))
+                r %= d
+                if r == 0 { break }
+            }
+        } else {
+            var r = remainder
+            for _ in 0..<places {
+                r *= 10
+                digits.append(48 + UInt8(r / denominator))
+                r %= denominator
+                if r == 0 { break }
+            }
         }
-        return "\(whole).\(digits)"
+        return String(whole) + "." + String(decoding: digits, as: UTF8.self)
     }
 
     /// Parses `fraction`'s form back.

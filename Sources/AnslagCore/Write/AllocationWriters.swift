@@ -45,8 +45,20 @@ public enum AllocationWriter {
         ])
     }
 
+    /// The same text as `json(a).text()`, written rule by rule so memory stays small.
     public static func writeJSON(_ a: Allocation, to sink: ByteSink) throws {
-        try sink.write(json(a).text())
+        guard !a.rules.isEmpty else { try sink.write(bytes: json(a).bytes()); return }
+        try sink.write("{\n  \"kind\": \"allocation\",\n  \"version\": 1,\n  \"rules_file\": ")
+        try sink.write(bytes: JSONOut.string(a.rulesFile).bytes(indent: 2))
+        try sink.write(",\n  \"population_file\": ")
+        try sink.write(bytes: JSONOut.optional(a.populationFile).bytes(indent: 2))
+        try sink.write(",\n  \"rules\": [\n")
+        for (i, n) in a.rules.enumerated() {
+            try sink.write("    ")
+            try sink.write(bytes: json(n).bytes(indent: 4))
+            try sink.write(i + 1 < a.rules.count ? ",\n" : "\n")
+        }
+        try sink.write("  ]\n}\n")
     }
 
     // MARK: CSV

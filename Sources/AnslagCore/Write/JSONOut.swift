@@ -32,56 +32,106 @@ public indirect enum JSONOut: Sendable, Equatable {
     }
 
     /// The whole document, ending with a newline.
-    public func text() -> String {
-        var out = ""
+    public func text() -> String { String(decoding: bytes(), as: UTF8.self) }
+
+    /// The whole document as UTF-8, ending with a newline.
+    public func bytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
         write(to: &out, indent: 0)
-        out.append("\n")
+        out.append(10)
         return out
     }
 
-    private func write(to out: inout String, indent: Int) {
+    /// This value as UTF-8, printed as if it stood at `indent` (no trailing newline).
+    public func bytes(indent: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        write(to: &out, indent: indent)
+        return out
+    }
+
+    private static func indent(_ out: inout [UInt8], _ n: Int) {
+        for _ in 0..<n { out.append(32) }
+    }
+
+    private static func append(_ out: inout [UInt8], _ s: String) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    private func write(to out: inout [UInt8], indent: Int) {
         switch self {
-        case .string(let s): out.append(JSONOut.quote(s))
-        case .int(let v): out.append(String(v))
-        case .number(let n): out.append(n)
-        case .bool(let b): out.append(b ? "true" : "false")
-        case .null: out.append("null")
+        case .string(let s): JSONOut.quote(s, into: &out)
+        case .int(let v): JSONOut.append(&out, String(v))
+        case .number(let n): JSONOut.append(&out, n)
+        case .bool(let b): JSONOut.append(&out, b ? "true" : "false")
+        case .null: JSONOut.append(&out, "null")
         case .array(let items):
-            if items.isEmpty { out.append("[]"); return }
+            if items.isEmpty { JSONOut.append(&out, "[]"); return }
             if isScalarLike && items.allSatisfy({ if case .object = $0 { return false }; return true }) {
-                out.append("[")
-                for (i, v) in items.enumerated() { if i > 0 { out.append(", ") }; v.write(to: &out, indent: indent) }
-                out.append("]")
-                return
-            }
-            out.append("[\n")
-            for (i, v) in items.enumerated() {
-                out.append(String(repeating: " ", count: indent + 2))
-                v.write(to: &out, indent: indent + 2)
-                out.append(i + 1 < items.count ? ",\n" : "\n")
-            }
-            out.append(String(repeating: " ", count: indent) + "]")
-        case .object(let members):
-            if members.isEmpty { out.append("{}"); return }
-            if isScalarLike {
-                out.append("{")
-                for (i, (k, v)) in members.enumerated() {
-                    if i > 0 { out.append(", ") }
-                    out.append(JSONOut.quote(k)); out.append(": ")
+                out.append(UInt8(ascii: "["))
+                for (i, v) in items.enumerated() {
+                    if i > 0 { out.append(44); out.append(32) }
                     v.write(to: &out, indent: indent)
                 }
-                out.append("}")
+                out.append(UInt8(ascii: "]"))
                 return
             }
-            out.append("{\n")
-            for (i, (k, v)) in members.enumerated() {
-                out.append(String(repeating: " ", count: indent + 2))
-                out.append(JSONOut.quote(k)); out.append(": ")
+            JSONOut.append(&out, "[\n")
+            for (i, v) in items.enumerated() {
+                JSONOut.indent(&out, indent + 2)
                 v.write(to: &out, indent: indent + 2)
-                out.append(i + 1 < members.count ? ",\n" : "\n")
+                if i + 1 < items.count { out.append(44) }
+                out.append(10)
             }
-            out.append(String(repeating: " ", count: indent) + "}")
+            JSONOut.indent(&out, indent)
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            if members.isEmpty { JSONOut.append(&out, "{}"); return }
+            if isScalarLike {
+                out.append(UInt8(ascii: "{"))
+                for (i, (k, v)) in members.enumerated() {
+                    if i > 0 { out.append(44); out.append(32) }
+                    JSONOut.quote(k, into: &out)
+                    out.append(58); out.append(32)
+                    v.write(to: &out, indent: indent)
+                }
+                out.append(UInt8(ascii: "}"))
+                return
+            }
+            JSONOut.append(&out, "{\n")
+            for (i, (k, v)) in members.enumerated() {
+                JSONOut.indent(&out, indent + 2)
+                JSONOut.quote(k, into: &out)
+                out.append(58); out.append(32)
+                v.write(to: &out, indent: indent + 2)
+                if i + 1 < members.count { out.append(44) }
+                out.append(10)
+            }
+            JSONOut.indent(&out, indent)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(34)
+        var s = s
+        s.withUTF8 { u in
+            for b in u {
+                switch b {
+                case 34: out.append(92); out.append(34)
+                case 92: out.append(92); out.append(92)
+                case 10: out.append(92); out.append(UInt8(ascii: "n"))
+                case 13: out.append(92); out.append(UInt8(ascii: "r"))
+                case 9: out.append(92); out.append(UInt8(ascii: "t"))
+                case 0..<32:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                default: out.append(b)
+                }
+            }
+        }
+        out.append(34)
     }
 
     static func quote(_ s: String) -> String {
