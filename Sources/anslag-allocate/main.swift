@@ -15,7 +15,8 @@ struct Allocate: AnslagCommand {
         the file is read once for all rules. Amounts are whole kronor and sum exactly to the total at every level \
         (largest remainder; ties: larger basis first, then code), or are rounded down with the residual reported \
         (rounding: floor-report-residual).
-        --check TABLE compares a stated allocation (xlsx, ods, csv: recipient and amount per row) with the \
+        --check TABLE compares a stated allocation (xlsx, ods, csv: recipient and amount per row; or an allocation \
+        JSON from an earlier run) with the \
         recomputed one and prints a findings report.
         Exit status: 0 done (no mismatches); 1 --check found errors; 2 bad rule file, population or arguments.
         """)
@@ -91,9 +92,18 @@ struct Allocate: AnslagCommand {
             guard allocation.rules.count == 1 else {
                 throw ValidationError("--check compares one rule; choose it with --rule (\(allocation.rules.map { "\"\($0.rule)\"" }.joined(separator: ", ")))")
             }
-            let reader = try openSpreadsheet(.path(check))
-            let workbook = try reader.workbook()
-            let result = AllocationCheck.check(workbook, file: check, against: allocation.rules[0])
+            let result: FindingsReport
+            let head = try InputSource.path(check).head(64)
+            if check.lowercased().hasSuffix(".json") || head.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
+                // Anslag's allocation JSON, e.g. an earlier run kept on file.
+                guard case .allocation(let stated) = try NormalizedJSON.read(bytes: try FileInput.read(path: check), file: check) else {
+                    throw ValidationError("\(check): not an allocation (anslag-allocate JSON); give the table as xlsx, ods or csv")
+                }
+                result = AllocationCheck.check(stated, file: check, against: allocation.rules[0])
+            } else {
+                let workbook = try openSpreadsheet(.path(check)).workbook()
+                result = AllocationCheck.check(workbook, file: check, against: allocation.rules[0])
+            }
             let inputs = [rules, check] + (population.map { [$0] } ?? [])
             try out.write(inputs: inputs) { sink in
                 try sink.write(report == .json ? ReportWriter.json(result).text() : ReportWriter.text(result))

@@ -8,7 +8,7 @@ struct Export: AnslagCommand {
         commandName: "anslag-export",
         abstract: "Write normalized JSON from Anslag as an xlsx workbook, CSV or JSON.",
         discussion: """
-        Reads a population table (anslag-scb --to json) or a grid of sheets (anslag-convert --to json). \
+        Reads a population table (anslag-scb --to json), an allocation (anslag-allocate) or a grid of sheets (anslag-convert --to json). \
         xlsx: codes as text, amounts as numbers in Swedish formats, bold frozen headers with filters, and \
         a findings sheet linking to the cells it names. CSV: RFC 4180, or with --locale sv what Swedish Excel \
         opens directly (';', decimal comma, UTF-8 with BOM). JSON: the same normalized JSON, checked.
@@ -30,6 +30,9 @@ struct Export: AnslagCommand {
     @Flag(name: .long, help: "Start CSV output with a UTF-8 byte-order mark.")
     var bom = false
 
+    @Flag(name: .long, help: "xlsx: add a native bar chart of the amounts per recipient (allocations).")
+    var chart = false
+
     @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
@@ -48,6 +51,15 @@ struct Export: AnslagCommand {
             try out.write(inputs: inputs) { sink in
                 if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
                 try PopulationWriter.writeCSV(table, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
+            }
+        case (.allocation(let a), .xlsx):
+            try out.writePath(inputs: inputs) { try AllocationWriter.writeXlsx(a, to: $0, chart: chart) }
+        case (.allocation(let a), .json):
+            try out.write(inputs: inputs) { try AllocationWriter.writeJSON(a, to: $0) }
+        case (.allocation(let a), .csv):
+            try out.write(inputs: inputs) { sink in
+                if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
+                try AllocationWriter.writeCSV(a, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
             }
         case (.grid(let sheets), .xlsx):
             try out.writePath(inputs: inputs) { try GridXlsxWriter.write(sheets, to: $0) }

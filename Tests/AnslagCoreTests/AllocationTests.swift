@@ -236,3 +236,49 @@ struct PopulationBasesTests {
         #expect(first["10"] == ["1060", "1080", "1081", "1082", "1083"].reduce(0) { $0 + first[$1]! })
     }
 }
+
+@Suite("Allocation JSON and rule files")
+struct AllocationRoundTripTests {
+    static func allocate(_ file: String) throws -> Allocation {
+        let set = try RuleFile.read(path: fixture("rules/" + file))
+        let bases = try set.populationFile.map { PopulationBases(table: try importPopulation(.path($0)).table, file: $0) }
+        return try Allocator(set: set, population: bases).allocate()
+    }
+
+    @Test(arguments: ["nested.yaml", "base-rest.yaml", "shares.yaml", "fixed-first.yaml", "floor-residual.yaml", "kommuner-in.yaml"])
+    func importOfExportIsTheSameAllocation(_ file: String) throws {
+        let a = try Self.allocate(file)
+        let bytes = AllocationWriter.json(a).bytes()
+        guard case .allocation(let back) = try NormalizedJSON.read(bytes: bytes, file: "a.json") else {
+            Issue.record("not read back as an allocation"); return
+        }
+        #expect(back == a)
+    }
+
+    @Test func aJSONRuleFileMeansTheSameAsItsYAML() throws {
+        let json = """
+            {"name": "Tredjedelar", "total": "10 000 000 kr",
+             "recipients": [{"name": "Kommunalförbunden"}, {"name": "Vårdsamverkan"}, {"name": "Regionen"}],
+             "key": "equal"}
+            """
+        let fromJSON = try Allocator(set: RuleFile.parse(bytes: Array(json.utf8), file: "r.json"), population: nil).allocate()
+        var fromYAML = try Self.allocate("equal-thirds.yaml")
+        fromYAML.rulesFile = "r.json"
+        #expect(fromJSON == fromYAML)
+    }
+
+    @Test func wrongAllocationJSONNamesThePath() throws {
+        var text = String(decoding: AllocationWriter.json(try Self.allocate("equal-thirds.yaml")).bytes(), as: UTF8.self)
+        text = text.replacingFirst("\"quota_exact\": \"10000000/3\"", with: "\"quota_exact\": \"10000001/3\"")
+        #expect(throws: ReadError.malformed(file: "a.json", part: "$.rules[0].recipients[0].quota", detail: "expected 3333333.666666666, the decimal of quota_exact")) {
+            try NormalizedJSON.read(bytes: Array(text.utf8), file: "a.json")
+        }
+    }
+}
+
+extension String {
+    func replacingFirst(_ a: String, with b: String) -> String {
+        guard let r = range(of: a) else { return self }
+        return replacingCharacters(in: r, with: b)
+    }
+}

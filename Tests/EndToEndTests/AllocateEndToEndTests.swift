@@ -1,4 +1,5 @@
 import Testing
+import AnslagCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -198,5 +199,28 @@ struct AllocateEndToEndTests {
         let r = try Tool.run("anslag-allocate", [Tool.fixture("rules/kommuner-in.yaml"), "--population", Tool.fixture("rules/population-2023.csv")])
         #expect(r.status == 0)
         #expect(r.stdout.contains("\"population_file\": \"\(Tool.fixture("rules/population-2023.csv"))\""))
+    }
+
+    @Test func exportedAllocationRoundTripsAndChecksClean() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        let rules = Tool.fixture("rules/base-rest.yaml")
+        #expect(try Tool.run("anslag-allocate", [rules, "-o", dir + "/a.json"]).status == 0)
+        // anslag-export writes the same JSON back, an xlsx with a chart, and Swedish CSV.
+        let json = try Tool.run("anslag-export", [dir + "/a.json", "--to", "json"])
+        #expect(json.status == 0)
+        #expect(json.stdout == String(decoding: try FileInput.read(path: dir + "/a.json"), as: UTF8.self))
+        #expect(try Tool.run("anslag-export", [dir + "/a.json", "-o", dir + "/a.xlsx", "--chart"]).status == 0)
+        let check = try Tool.run("anslag-allocate", [rules, "--check", dir + "/a.xlsx"])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("valid — 0 errors, 0 warnings"))
+        let sv = try Tool.run("anslag-export", [dir + "/a.json", "--to", "csv", "--locale", "sv"])
+        #expect(sv.stdout.hasPrefix("\u{FEFF}rule;code;name;members;basis;share;fixed;quota;quota_exact;amount;rounding\r\n"))
+        #expect(sv.stdout.contains(";01;Stockholms län;;2206825;;5000000;18264011,228785879;57735480000000/3161161;18264011;0\r\n"))
+        // The earlier run's JSON checked against the rule: clean; against another rule: findings.
+        #expect(try Tool.run("anslag-allocate", [rules, "--check", dir + "/a.json"]).status == 0)
+        let other = try Tool.run("anslag-allocate", [Tool.fixture("rules/population.yaml"), "--check", dir + "/a.json", "--report", "json"])
+        #expect(other.status == 1)
+        #expect(other.stdout.contains("\"code\": \"allocation-mismatch\""))
     }
 }

@@ -9,8 +9,33 @@ public enum AllocationCheck {
     struct StatedRow {
         var recipient: Int
         var amount: Money
-        var sheet: String
-        var cell: CellPosition
+        var sheet: String?
+        var cell: CellPosition?
+        /// Where, for sources without cells (a JSON path).
+        var path: String?
+    }
+
+    /// Compares an allocation from Anslag's JSON (someone's earlier run, or another tool's)
+    /// with the recomputed one, recipient by recipient at the top level.
+    public static func check(_ stated: Allocation, file: String, against node: AllocationNode) -> FindingsReport {
+        guard let top = stated.rules.first(where: { $0.rule == node.rule }) ?? (stated.rules.count == 1 ? stated.rules.first : nil) else {
+            return FindingsReport(file: file, findings: [ReportFinding(code: "no-recipients-found", severity: .error, file: file,
+                message: "the file has no rule \(node.rule); it has \(stated.rules.map(\.rule).joined(separator: ", "))")], tables: 0)
+        }
+        let ruleIndex = stated.rules.firstIndex { $0.rule == top.rule }!
+        var findings: [ReportFinding] = []
+        var rows: [StatedRow] = []
+        for (j, r) in top.recipients.enumerated() {
+            let path = "$.rules[\(ruleIndex)].recipients[\(j)].amount"
+            guard let i = node.recipients.firstIndex(where: { $0.id == r.id }) else {
+                findings.append(ReportFinding(code: "recipient-unmatched", severity: .error, file: file, stated: Money(kronor: r.amount),
+                                              message: "\(path): \(r.id) is not a recipient of \(node.rule)"))
+                continue
+            }
+            rows.append(StatedRow(recipient: i, amount: Money(kronor: r.amount), sheet: nil, cell: nil, path: path))
+        }
+        findings += compare(rows, statedTotal: (Money(kronor: top.total), nil, nil), node: node, file: file)
+        return FindingsReport(file: file, findings: findings, tables: 1)
     }
 
     public static func check(_ workbook: Workbook, file: String, against node: AllocationNode,
@@ -65,7 +90,7 @@ public enum AllocationCheck {
         let totalWords: Set<String> = ["summa", "totalt", "total", "summa totalt", "totalt belopp", "summa fordelning", "totalsumma", "sum"]
 
         var stated: [StatedRow] = []
-        var statedTotal: (Money, String, CellPosition)?
+        var statedTotal: (Money, String?, CellPosition?)?
         var tables = 0
         for sheet in workbook.sheets where sheet.info.kind == .worksheet {
             var found = false
@@ -105,16 +130,23 @@ public enum AllocationCheck {
                 } else if let recipient {
                     if let previous = stated.first(where: { $0.recipient == recipient }) {
                         findings.append(ReportFinding(code: "recipient-duplicate", severity: .error, file: file, sheet: sheet.name, cell: pos.a1,
-                                                      stated: m, message: "\(node.recipients[recipient].name) is stated twice (also at \(previous.cell.a1))"))
+                                                      stated: m, message: "\(node.recipients[recipient].name) is stated twice (also at \(previous.cell?.a1 ?? "?"))"))
                         continue
                     }
-                    stated.append(StatedRow(recipient: recipient, amount: m, sheet: sheet.name, cell: pos))
+                    stated.append(StatedRow(recipient: recipient, amount: m, sheet: sheet.name, cell: pos, path: nil))
                     found = true
                 }
             }
             if found { tables += 1 }
         }
 
+        findings += compare(stated, statedTotal: statedTotal.map { ($0.0, $0.1, $0.2) }, node: node, file: file)
+        return FindingsReport(file: file, findings: findings, tables: tables)
+    }
+
+    /// The findings for stated amounts (and a stated total) against the computed level.
+    static func compare(_ stated: [StatedRow], statedTotal: (Money, String?, CellPosition?)?, node: AllocationNode, file: String) -> [ReportFinding] {
+        var findings: [ReportFinding] = []
         for s in stated {
             let r = node.recipients[s.recipient]
             let computed = Money(kronor: r.amount)
@@ -122,9 +154,9 @@ public enum AllocationCheck {
                 let d = s.amount - computed
                 var why = ""
                 if d.ore == -100 && r.rounding == 1 { why = "; it looks like the share was rounded down, where largest remainder gives this recipient the extra krona" }
-                findings.append(ReportFinding(code: "allocation-mismatch", severity: .error, file: file, sheet: s.sheet, cell: s.cell.a1,
+                findings.append(ReportFinding(code: "allocation-mismatch", severity: .error, file: file, sheet: s.sheet, cell: s.cell?.a1,
                                               stated: s.amount, computed: computed,
-                                              message: "\(r.code.map { "\($0) " } ?? "")\(r.name): stated \(s.amount), the rule gives \(computed)\(why)"))
+                                              message: "\(s.path.map { "\($0): " } ?? "")\(r.code.map { "\($0) " } ?? "")\(r.name): stated \(s.amount), the rule gives \(computed)\(why)"))
             }
         }
         let statedSet = Set(stated.map(\.recipient))
@@ -133,14 +165,15 @@ public enum AllocationCheck {
                                           message: "\(r.code.map { "\($0) " } ?? "")\(r.name) is not in the table; the rule gives \(Money(kronor: r.amount))"))
         }
         let partsSum = stated.reduce(Money.zero) { $0 + $1.amount }
-        let lines = stated.isEmpty ? nil : rangeText(stated.map(\.cell))
+        let cells = stated.compactMap(\.cell)
+        let lines = cells.isEmpty ? nil : rangeText(cells)
         let ruleTotal = Money(kronor: node.total)
         if let (t, sheet, pos) = statedTotal {
             if t != ruleTotal {
-                findings.append(ReportFinding(code: "total-mismatch", severity: .error, file: file, sheet: sheet, cell: pos.a1,
+                findings.append(ReportFinding(code: "total-mismatch", severity: .error, file: file, sheet: sheet, cell: pos?.a1,
                                               stated: t, computed: ruleTotal, message: "the table's total is \(t); the rule's total is \(ruleTotal)"))
             }
-            if partsSum != t { findings.append(residual(stated: t, parts: partsSum, count: stated.count, file: file, sheet: sheet, cell: pos.a1, lines: lines)) }
+            if partsSum != t { findings.append(residual(stated: t, parts: partsSum, count: stated.count, file: file, sheet: sheet, cell: pos?.a1, lines: lines)) }
         } else if !stated.isEmpty && partsSum != ruleTotal {
             findings.append(residual(stated: ruleTotal, parts: partsSum, count: stated.count, file: file, sheet: nil, cell: nil, lines: lines))
         }
@@ -148,7 +181,7 @@ public enum AllocationCheck {
             findings.append(ReportFinding(code: "no-recipients-found", severity: .error, file: file,
                                           message: "no row names a recipient of \(node.rule) (\(node.recipientsLabel))"))
         }
-        return FindingsReport(file: file, findings: findings, tables: tables)
+        return findings
     }
 
     static func residual(stated: Money, parts: Money, count: Int, file: String, sheet: String?, cell: String?, lines: String?) -> ReportFinding {

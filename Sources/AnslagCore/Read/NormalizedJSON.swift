@@ -4,6 +4,7 @@ public enum NormalizedJSON {
     public enum Document: Sendable {
         case population(PopulationTable, [Finding])
         case grid([Sheet])
+        case allocation(Allocation)
     }
 
     public static func read(bytes: [UInt8], file: String) throws -> Document {
@@ -15,16 +16,18 @@ public enum NormalizedJSON {
         }
         guard root.members != nil else { throw bad("$", "expected an object") }
         if let kind = root["kind"] {
-            guard kind.string == "population" else {
-                throw bad("$.kind", "\(kind.string.map { "\"\($0)\"" } ?? "this value") is not a kind Anslag exports yet (population, or a grid of sheets)")
+            switch kind.string {
+            case "population": return try population(root, bad)
+            case "allocation": return .allocation(try AllocationJSON.read(root, bad))
+            default:
+                throw bad("$.kind", "\(kind.string.map { "\"\($0)\"" } ?? "this value") is not a kind Anslag exports yet (population, allocation, or a grid of sheets)")
             }
-            return try population(root, bad)
         }
         if root["sheets"] != nil { return .grid(try grid(root, bad)) }
         throw bad("$", "neither a population table (\"kind\": \"population\") nor a grid (\"sheets\")")
     }
 
-    private static func string(_ v: JSONValue?, _ path: String, optional: Bool = true,
+    static func string(_ v: JSONValue?, _ path: String, optional: Bool = true,
                                _ bad: (String, String) -> ReadError) throws -> String? {
         switch v {
         case nil where optional, .null? where optional: return nil
@@ -120,5 +123,80 @@ public enum NormalizedJSON {
             }
             return Sheet(info: SheetInfo(name: name, state: state), rows: grid)
         }
+    }
+}
+
+/// Allocation JSON (`Schemas/allocation.schema.json`) back into the model, exactly: amounts are
+/// whole kronor, quotas come back from their fractions and must agree with their decimals.
+enum AllocationJSON {
+    typealias Bad = (String, String) -> ReadError
+
+    static func read(_ root: JSONValue, _ bad: Bad) throws -> Allocation {
+        guard root["version"]?.int == 1 else { throw bad("$.version", "expected 1") }
+        let file = try NormalizedJSON.string(root["rules_file"], "$.rules_file", optional: false, bad)!
+        let population = try NormalizedJSON.string(root["population_file"], "$.population_file", bad)
+        guard let rules = root["rules"]?.array else { throw bad("$.rules", "expected a list of rules") }
+        return Allocation(rulesFile: file, populationFile: population,
+                          rules: try rules.enumerated().map { try node($1, "$.rules[\($0)]", bad) })
+    }
+
+    static func integer(_ v: JSONValue?, _ path: String, optional: Bool = false, _ bad: Bad) throws -> Int64? {
+        switch v {
+        case .null? where optional, nil where optional: return nil
+        case .number(let t)?:
+            guard let n = Int64(t) else { throw bad(path, "\(t) is not a whole number of kronor") }
+            return n
+        default: throw bad(path, optional ? "expected a whole number or null" : "expected a whole number")
+        }
+    }
+
+    static func node(_ v: JSONValue, _ path: String, _ bad: Bad) throws -> AllocationNode {
+        guard v.members != nil else { throw bad(path, "expected an object") }
+        func text(_ k: String) throws -> String { try NormalizedJSON.string(v[k], "\(path).\(k)", optional: false, bad)! }
+        func int(_ k: String) throws -> Int64 { try integer(v[k], "\(path).\(k)", bad)! }
+        guard let rounding = Rounding(rawValue: try text("rounding")) else { throw bad("\(path).rounding", "expected largest-remainder or floor-report-residual") }
+        guard let tie = TieBreak(rawValue: try text("tie_break")) else { throw bad("\(path).tie_break", "expected basis-then-code or code") }
+        guard let list = v["recipients"]?.array else { throw bad("\(path).recipients", "expected a list of recipients") }
+        let recipients = try list.enumerated().map { try recipient($1, "\(path).recipients[\($0)]", bad) }
+        let n = AllocationNode(rule: try text("rule"), total: try int("total"), sum: try int("sum"), residual: try int("residual"),
+                               rounding: rounding, tieBreak: tie, recipientsLabel: try text("recipients_label"), key: try text("key"),
+                               basisSum: try integer(v["basis_sum"], "\(path).basis_sum", optional: true, bad), keyed: try int("keyed"),
+                               recipients: recipients)
+        let sum = recipients.reduce(Int64(0)) { $0 + $1.amount }
+        guard n.sum == sum else { throw bad("\(path).sum", "\(n.sum) is not the sum of the amounts (\(sum))") }
+        guard n.total == n.sum + n.residual else { throw bad("\(path).residual", "total \(n.total) ≠ sum \(n.sum) + residual \(n.residual)") }
+        return n
+    }
+
+    static func present(_ v: JSONValue?) -> JSONValue? {
+        if case .null? = v { return nil }
+        return v
+    }
+
+    static func recipient(_ v: JSONValue, _ path: String, _ bad: Bad) throws -> AllocatedRecipient {
+        guard v.members != nil else { throw bad(path, "expected an object") }
+        let exact = try NormalizedJSON.string(v["quota_exact"], "\(path).quota_exact", optional: false, bad)!
+        guard let quota = Quota(fraction: exact) else { throw bad("\(path).quota_exact", "\"\(exact)\" is not a fraction such as 10000000/3") }
+        guard case .string(let decimal)? = v["quota"], decimal == quota.decimal() else {
+            throw bad("\(path).quota", "expected \(quota.decimal()), the decimal of quota_exact")
+        }
+        var members: [String]?
+        if let m = present(v["members"]) {
+            guard let list = m.array else { throw bad("\(path).members", "expected a list of codes") }
+            members = try list.enumerated().map { try NormalizedJSON.string($1, "\(path).members[\($0)]", optional: false, bad)! }
+        }
+        let rounding = try integer(v["rounding"], "\(path).rounding", bad)!
+        guard rounding == 0 || rounding == 1 else { throw bad("\(path).rounding", "expected 0 or 1") }
+        var split: AllocationNode?
+        if let s = present(v["split"]) { split = try node(s, "\(path).split", bad) }
+        let r = AllocatedRecipient(
+            code: try NormalizedJSON.string(v["code"], "\(path).code", bad),
+            name: try NormalizedJSON.string(v["name"], "\(path).name", optional: false, bad)!,
+            members: members, basis: try integer(v["basis"], "\(path).basis", optional: true, bad),
+            share: try NormalizedJSON.string(v["share"], "\(path).share", bad),
+            fixed: try integer(v["fixed"], "\(path).fixed", bad)!, quota: quota,
+            amount: try integer(v["amount"], "\(path).amount", bad)!, rounding: Int(rounding), split: split)
+        if let split, split.total != r.amount { throw bad("\(path).split.total", "\(split.total) is not this recipient's amount (\(r.amount))") }
+        return r
     }
 }

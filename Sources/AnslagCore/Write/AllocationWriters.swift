@@ -33,7 +33,7 @@ public enum AllocationWriter {
                     ("basis", .optional(r.basis)),
                     ("share", .optional(r.share)),
                     ("fixed", .int(r.fixed)),
-                    ("quota", .number(r.quota.decimal())),
+                    ("quota", .string(r.quota.decimal())),
                     ("quota_exact", .string(r.quota.fraction)),
                     ("amount", .int(r.amount)),
                     ("rounding", .int(Int64(r.rounding))),
@@ -66,7 +66,7 @@ public enum AllocationWriter {
     public static let csvColumns = ["rule", "code", "name", "members", "basis", "share", "fixed", "quota", "quota_exact", "amount", "rounding"]
 
     /// One row per recipient and level (RFC 4180), nested levels after their parent's rows.
-    public static func writeCSV(_ a: Allocation, to sink: ByteSink, delimiter: Character = ",") throws {
+    public static func writeCSV(_ a: Allocation, to sink: ByteSink, delimiter: Character = ",", decimalComma: Bool = false) throws {
         let d = String(delimiter)
         func field(_ s: String) -> String {
             s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" })
@@ -77,7 +77,7 @@ public enum AllocationWriter {
             for n in top.levels {
                 for r in n.recipients {
                     let cells = [n.rule, r.code ?? "", r.name, r.members?.joined(separator: " ") ?? "", r.basis.map(String.init) ?? "",
-                                 r.share ?? "", String(r.fixed), r.quota.decimal(), r.quota.fraction, String(r.amount), String(r.rounding)]
+                                 r.share ?? "", String(r.fixed), decimalComma ? String(r.quota.decimal().map { $0 == "." ? "," : $0 }) : r.quota.decimal(), r.quota.fraction, String(r.amount), String(r.rounding)]
                     try sink.write(cells.map(field).joined(separator: d) + "\r\n")
                 }
             }
