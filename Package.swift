@@ -34,7 +34,9 @@ let package = Package(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
         // YAML through Yams behind a Foundation-free tree: Yams brings Foundation, whose ICU
-        // module clashes with libxml2's in one module, so AnslagCore sees only this target.
+        // module clashes with libxml2's in one module, so AnslagCore sees only this target,
+        // which imports Yams @_implementationOnly (an `internal import` is still loaded by
+        // clients in debug builds, which are compiled for testing, and clean builds fail).
         .target(
             name: "AnslagYAML",
             dependencies: [.product(name: "Yams", package: "Yams")],
