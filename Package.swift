@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "anslag-scb", targets: ["anslag-scb"]),
         .executable(name: "anslag-export", targets: ["anslag-export"]),
         .executable(name: "anslag-allocate", targets: ["anslag-allocate"]),
+        .executable(name: "anslag-import", targets: ["anslag-import"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -68,6 +69,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-allocate",
+            dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "anslag-import",
             dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .testTarget(

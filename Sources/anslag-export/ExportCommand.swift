@@ -2,13 +2,15 @@ import AnslagCLI
 import AnslagCore
 import ArgumentParser
 
+extension BudgetXlsxWriter.Layout: ExpressibleByArgument {}
+
 @main
 struct Export: AnslagCommand {
     static let configuration = CommandConfiguration(
         commandName: "anslag-export",
         abstract: "Write normalized JSON from Anslag as an xlsx workbook, CSV or JSON.",
         discussion: """
-        Reads a population table (anslag-scb --to json), an allocation (anslag-allocate) or a grid of sheets (anslag-convert --to json). \
+        Reads a population table (anslag-scb --to json), an allocation (anslag-allocate), a budget (anslag-import) or a grid of sheets (anslag-convert --to json). \
         xlsx: codes as text, amounts as numbers in Swedish formats, bold frozen headers with filters, and \
         a findings sheet linking to the cells it names. CSV: RFC 4180, or with --locale sv what Swedish Excel \
         opens directly (';', decimal comma, UTF-8 with BOM). JSON: the same normalized JSON, checked.
@@ -30,8 +32,11 @@ struct Export: AnslagCommand {
     @Flag(name: .long, help: "Start CSV output with a UTF-8 byte-order mark.")
     var bom = false
 
-    @Flag(name: .long, help: "xlsx: add a native bar chart of the amounts per recipient (allocations).")
+    @Flag(name: .long, help: "xlsx: add a native bar chart of the amounts (allocations; budgets with --layout per-table).")
     var chart = false
+
+    @Option(name: .long, help: "Budgets as xlsx: long (one sheet) or per-table (a sheet per table).")
+    var layout: BudgetXlsxWriter.Layout = .long
 
     @OptionGroup var out: OutputOptions
 
@@ -60,6 +65,15 @@ struct Export: AnslagCommand {
             try out.write(inputs: inputs) { sink in
                 if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
                 try AllocationWriter.writeCSV(a, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
+            }
+        case (.budget(let b), .xlsx):
+            try out.writePath(inputs: inputs) { try BudgetXlsxWriter.write(b, to: $0, layout: layout, chart: chart) }
+        case (.budget(let b), .json):
+            try out.write(inputs: inputs) { try BudgetWriter.writeJSON(b, to: $0) }
+        case (.budget(let b), .csv):
+            try out.write(inputs: inputs) { sink in
+                if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
+                try BudgetWriter.writeCSV(b, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
             }
         case (.grid(let sheets), .xlsx):
             try out.writePath(inputs: inputs) { try GridXlsxWriter.write(sheets, to: $0) }

@@ -5,6 +5,7 @@ public enum NormalizedJSON {
         case population(PopulationTable, [Finding])
         case grid([Sheet])
         case allocation(Allocation)
+        case budget(Budget)
     }
 
     public static func read(bytes: [UInt8], file: String) throws -> Document {
@@ -19,8 +20,9 @@ public enum NormalizedJSON {
             switch kind.string {
             case "population": return try population(root, bad)
             case "allocation": return .allocation(try AllocationJSON.read(root, bad))
+            case "budget": return .budget(try BudgetJSON.read(root, bad))
             default:
-                throw bad("$.kind", "\(kind.string.map { "\"\($0)\"" } ?? "this value") is not a kind Anslag exports yet (population, allocation, or a grid of sheets)")
+                throw bad("$.kind", "\(kind.string.map { "\"\($0)\"" } ?? "this value") is not a kind Anslag exports yet (population, allocation, budget, or a grid of sheets)")
             }
         }
         if root["sheets"] != nil { return .grid(try grid(root, bad)) }

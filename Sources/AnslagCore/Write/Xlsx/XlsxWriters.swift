@@ -14,25 +14,36 @@ extension DateTimeValue {
 /// (sheets read from xlsx, whose formula syntax this is) formulas stay live with their cached
 /// values; otherwise (ODS syntax differs) the values are written.
 public enum GridXlsxWriter {
-    public static func write(_ sheets: [Sheet], to path: String, title: String? = nil, formulas: Bool = false) throws {
+    /// With a `report`, the cells its findings name are filled red and a findings sheet
+    /// ("Fynd") lists them, each linking to its cell.
+    public static func write(_ sheets: [Sheet], to path: String, title: String? = nil, formulas: Bool = false,
+                             report: FindingsReport? = nil) throws {
         let cells = sheets.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.count } }
         let book = try XlsxWorkbook(path: path, constantMemory: cells > 1_000_000, title: title)
+        var flagged: [String: Set<CellPosition>] = [:]
+        for f in report?.findings ?? [] where f.severity != .info {
+            if let s = f.sheet, let c = f.cell, let p = CellPosition(a1: Substring(c)) { flagged[s, default: []].insert(p) }
+        }
+        var written: [String: String] = [:]   // sheet name in the input → name in the workbook
         for sheet in sheets {
             let ws = try book.addSheet(sheet.name)
+            written[sheet.name] = ws.name
             if sheet.info.state != .visible { ws.hide() }
+            let marks = flagged[sheet.name] ?? []
             for (r, row) in sheet.rows.enumerated() {
                 for (c, cell) in row.enumerated() {
+                    let mark = !marks.isEmpty && marks.contains(CellPosition(row: r, column: c))
                     if formulas, let f = cell.formula {
                         switch cell.value {
-                        case .number(let d): try ws.write(r, c, formula: "=" + f, cached: d); continue
+                        case .number(let d): try ws.write(r, c, formula: "=" + f, cached: d, mark ? .highlighted(.plain) : .plain); continue
                         case .string(let s): try ws.write(r, c, formula: "=" + f, cachedText: s); continue
                         default: break
                         }
                     }
                     switch cell.value {
                     case .empty: continue
-                    case .string(let s): try ws.write(r, c, string: s)
-                    case .number(let d): try ws.write(r, c, number: d)
+                    case .string(let s): try ws.write(r, c, string: s, mark ? .highlighted(.plain) : .plain)
+                    case .number(let d): try ws.write(r, c, number: d, mark ? .highlighted(.plain) : .plain)
                     case .bool(let b): try ws.write(r, c, bool: b)
                     case .error(let e): try ws.write(r, c, string: e)
                     case .dateTime(let dt):
@@ -42,6 +53,25 @@ public enum GridXlsxWriter {
                 }
             }
             ws.fitColumns()
+        }
+        if let report, !report.findings.isEmpty {
+            let fs = try book.addSheet(PopulationXlsxWriter.findingsSheet)
+            try fs.header(["Allvarlighet", "Kod", "Blad", "Cell", "Angivet", "Beräknat", "Differens", "Rader", "Meddelande"], rows: report.findings.count)
+            for (n, f) in report.findings.enumerated() {
+                let r = n + 1
+                try fs.write(r, 0, string: f.severity.rawValue)
+                try fs.write(r, 1, string: f.code)
+                if let s = f.sheet { try fs.write(r, 2, string: s) }
+                if let s = f.sheet, let c = f.cell, let target = written[s] {
+                    try fs.write(r, 3, link: "'\(target.replacingApostrophes())'!\(c)", text: c)
+                } else if let c = f.cell { try fs.write(r, 3, string: c) }
+                for (k, m) in [f.stated, f.computed, f.delta].enumerated() {
+                    if let m { try fs.write(r, 4 + k, number: Double(m.ore) / 100, m.ore % 100 == 0 ? .kronor : .decimal) }
+                }
+                if let l = f.lines { try fs.write(r, 7, string: l) }
+                try fs.write(r, 8, string: f.message)
+            }
+            fs.fitColumns()
         }
         try book.close()
     }

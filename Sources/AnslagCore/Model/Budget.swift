@@ -1,0 +1,78 @@
+/// A budget workbook normalized: tables of lines with exact amounts in kronor, each line
+/// knowing its source cell and role. Normalized JSON: `Schemas/budget.schema.json`.
+public struct Budget: Sendable, Equatable {
+    public var file: String
+    public var sheets: [SheetInfo]
+    public var tables: [BudgetTable]
+
+    public init(file: String, sheets: [SheetInfo], tables: [BudgetTable]) {
+        self.file = file; self.sheets = sheets; self.tables = tables
+    }
+}
+
+public struct BudgetTable: Sendable, Equatable {
+    public enum Layout: String, Sendable, CaseIterable {
+        /// Line items (post + amount) closed by a Summa/Totalt row.
+        case list
+        /// Section headings, lines, subtotals and a grand total.
+        case sectioned
+        /// Areas side by side (a header row), value rows per year or label, a Totalt column.
+        case matrix
+        /// Recipient, amount and key text, with a total.
+        case allocation
+    }
+
+    public var sheet: String
+    public var hidden: Bool
+    public var layout: Layout
+    public var title: String?
+    /// The cells the table spans, `A3:F14`.
+    public var range: String
+    /// The unit the amounts were written in (kronor after scaling in every line).
+    public var unit: AmountUnit
+    /// Where the unit came from ("Angivet i tusental kronor" in A2), nil when assumed.
+    public var unitSource: String?
+    /// The header row's cells (column letter → text), for matrices and headed lists.
+    public var header: [BudgetColumn]
+    public var lines: [BudgetLine]
+
+    public init(sheet: String, hidden: Bool, layout: Layout, title: String?, range: String, unit: AmountUnit,
+                unitSource: String?, header: [BudgetColumn], lines: [BudgetLine]) {
+        self.sheet = sheet; self.hidden = hidden; self.layout = layout; self.title = title; self.range = range
+        self.unit = unit; self.unitSource = unitSource; self.header = header; self.lines = lines
+    }
+}
+
+public struct BudgetColumn: Sendable, Equatable {
+    public var column: String
+    public var text: String
+    public init(column: String, text: String) { self.column = column; self.text = text }
+}
+
+public struct BudgetLine: Sendable, Equatable {
+    public enum Role: String, Sendable, CaseIterable {
+        case line, subtotal, total, change, note, heading
+    }
+
+    public var label: String
+    /// Exact, in kronor (after the table's unit); nil for notes and headings.
+    public var amount: Money?
+    /// `'Sheet name'!C7`.
+    public var cell: String
+    public var role: Role
+    /// Matrices: the row's year and the column's area.
+    public var year: Int?
+    public var area: String?
+    /// Allocation tables: the recipient's key text ("efter befolkningsstorlek", "1/3").
+    public var key: String?
+    /// Totals: the cells they add up (from a SUM formula, or as recognised), `C4:C11`.
+    public var sumOf: String?
+    /// The text of a note, or of an amount cell that was not an amount.
+    public var text: String?
+
+    public init(label: String, amount: Money?, cell: String, role: Role, year: Int? = nil, area: String? = nil,
+                key: String? = nil, sumOf: String? = nil, text: String? = nil) {
+        self.label = label; self.amount = amount; self.cell = cell; self.role = role; self.year = year
+        self.area = area; self.key = key; self.sumOf = sumOf; self.text = text
+    }
+}

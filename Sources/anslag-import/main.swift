@@ -1,0 +1,80 @@
+import AnslagCLI
+import AnslagCore
+import ArgumentParser
+
+struct Import: AnslagCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anslag-import",
+        abstract: "Read a budget spreadsheet, normalize it to JSON and check every stated total, sum and change.",
+        discussion: """
+        Recognises line-item lists closed by Summa/Totalt, sectioned tables with subtotals, area × year matrices \
+        with a Totalt column and Förändring rows, and allocation tables, on every sheet (hidden ones too), without a \
+        template. Amounts may be numbers or Swedish amount text; "i tusental kronor"/"(tkr)" scale to kronor.
+        Default output: budget JSON (Schemas/budget.schema.json) on stdout or -o, a summary of findings on stderr. \
+        --report json|text prints the findings report instead (Schemas/report.schema.json); --report xlsx writes the \
+        workbook with the cells the findings name filled red and a findings sheet linking to them.
+        Exit status: 0 no error findings; 1 error findings; 2 unreadable input or bad arguments.
+        """)
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case json, text, xlsx }
+
+    @Argument(help: "The workbook (xlsx, xlsm, ods, xls, csv), or - for standard input.")
+    var input: String
+
+    @Option(name: .long, help: "Print a findings report (json or text) or write the workbook with findings highlighted (xlsx).")
+    var report: ReportFormat?
+
+    @Flag(name: .long, help: "Print what was recognised: tables, header and total cells, units, and what each total was checked against.")
+    var explain = false
+
+    @Option(name: .long, help: "A layout file (YAML or JSON) naming header rows, label columns, total rows and units per sheet.")
+    var layout: String?
+
+    @Option(name: .long, help: "Kronor a total may differ by and count as info, not an error (default 0: 1 kr off is an error).")
+    var tolerance: String = "0"
+
+    @OptionGroup var out: OutputOptions
+
+    mutating func execute() throws -> ExitStatus {
+        guard let tol = AmountText.parse(tolerance), tol.amount.ore >= 0 else {
+            throw ValidationError("--tolerance takes an amount in kronor such as 1 or 1000, not \"\(tolerance)\"")
+        }
+        let source = try inputSource(input)
+        let reader = try openSpreadsheet(source)
+        var options = BudgetRecognizer.Options(tolerance: tol.amount)
+        if let layout { options.layout = try LayoutFile.read(path: layout) }
+        let result = try BudgetRecognizer(options: options).read(reader)
+        let rep = FindingsReport(file: source.displayName, findings: result.findings, tables: result.budget.tables.count)
+        let inputs = input == "-" ? [] : [input]
+        let status: ExitStatus = rep.valid ? .ok : .findings
+
+        if explain {
+            try withOutput(out.output, force: out.force, inputs: inputs) { try $0.write(BudgetWriter.explain(result.budget, findings: result.findings)) }
+            return status
+        }
+        switch report {
+        case .json?:
+            try out.write(inputs: inputs) { try $0.write(bytes: ReportWriter.json(rep).bytes()) }
+        case .text?:
+            try out.write(inputs: inputs) { try $0.write(ReportWriter.text(rep)) }
+        case .xlsx?:
+            let workbook = try reader.workbook()
+            let formulas = reader is XlsxReader
+            try out.writePath(inputs: inputs) { try GridXlsxWriter.write(workbook.sheets, to: $0, title: source.displayName, formulas: formulas, report: rep) }
+        case nil:
+            try out.write(inputs: inputs) { try BudgetWriter.writeJSON(result.budget, to: $0) }
+            printSummary(rep)
+        }
+        return status
+    }
+
+    func printSummary(_ r: FindingsReport) {
+        let infos = r.findings.count - r.errors - r.warnings
+        printError("anslag-import: \(r.file): \(r.tables) table\(r.tables == 1 ? "" : "s"), \(r.errors) error\(r.errors == 1 ? "" : "s"), \(r.warnings) warning\(r.warnings == 1 ? "" : "s"), \(infos) info")
+        for f in r.findings where f.severity != .info {
+            printError("  \(f.severity.rawValue) \(f.location) \(f.code): \(f.message)")
+        }
+    }
+}
+
+Import.main()
