@@ -50,25 +50,46 @@ public struct BudgetRecognizer {
     /// more words, states a total.
     static func isTotalLabel(_ folded: String) -> Bool {
         let f = folded.trimmingCharacters(in: ":")
-        for w in ["summa", "totalt", "total", "totalsumma", "sum", "sammanlagt", "totala kostnader", "totala intakter"] {
+        for w in ["summa", "totalt", "total", "totalsumma", "sammanlagt", "totala kostnader", "totala intakter"] {
             if f == w || f.hasPrefix(w + " ") || f.hasPrefix(w + ":") { return true }
         }
         return false
     }
 
+    /// Folds a label for matching; long texts (notes, not labels) are not folded at all, which
+    /// keeps sheets of huge strings fast.
+    static func fold(_ s: String) -> String { s.utf8.count > 200 ? "" : RegionRegistry.fold(s) }
+
     static func isChangeLabel(_ folded: String) -> Bool { folded.hasPrefix("forandring") || folded.hasPrefix("differens") }
 
     /// The unit a text names ("Angivet i tusental kronor", "(tkr)", "Belopp, mnkr"), if any.
     static func unit(in text: String) -> AmountUnit? {
-        let f = RegionRegistry.fold(text)
+        guard text.utf8.count <= 200, mentionsMoney(text) else { return nil }
+        let f = BudgetRecognizer.fold(text)
         let words = Set(f.split(whereSeparator: { !$0.isLetter }).map(String.init))
         if f.contains("tusental kronor") || f.contains("tusen kronor") || words.contains("tkr") || words.contains("ksek") { return .tkr }
         if f.contains("miljoner kronor") || f.contains("miljontal kronor") || words.contains("mnkr") || words.contains("mkr") || words.contains("msek") { return .mnkr }
         return nil
     }
 
+    /// Whether the text has "kr", "sek", "tusen" or "miljon" in it (any case): a quick test
+    /// before the slower word-by-word look.
+    static func mentionsMoney(_ text: String) -> Bool {
+        var prev: UInt8 = 0, prev2: UInt8 = 0
+        for b in text.utf8 {
+            let c = b | 0x20
+            if (prev == UInt8(ascii: "k") && c == UInt8(ascii: "r")) || (prev2 == UInt8(ascii: "s") && prev == UInt8(ascii: "e") && c == UInt8(ascii: "k"))
+                || (prev2 == UInt8(ascii: "u") && prev == UInt8(ascii: "s") && c == UInt8(ascii: "e")) || (prev2 == UInt8(ascii: "l") && prev == UInt8(ascii: "j") && c == UInt8(ascii: "o")) {
+                return true
+            }
+            prev2 = prev; prev = c
+        }
+        return false
+    }
+
     /// Four-digit years in a text, in order ("Förändring 2023–2024" → [2023, 2024]).
     static func years(in text: String) -> [Int] {
+        guard text.utf8.count <= 200 else { return [] }
         var out: [Int] = []
         var run = ""
         for c in text + " " {
@@ -86,6 +107,9 @@ enum ScanCell {
     case text(String)
     /// An amount as written: öre before the table's unit, and the unit the text itself named.
     case amount(Money, explicit: AmountUnit?, isNumber: Bool)
+    /// A number that is not whole öre (a ratio, a rate), a date or a time: not an amount, and a
+    /// total over it cannot be checked exactly.
+    case inexact
 }
 
 struct SheetScan {
@@ -109,17 +133,17 @@ struct SheetScan {
         switch cell.value {
         case .empty: return .empty
         case .number(let d):
-            guard let m = Money(spreadsheetNumber: d) else { return .text(CellText.number(d)) }
+            guard let m = Money(spreadsheetNumber: d) else { return .inexact }
             return .amount(m, explicit: nil, isNumber: true)
         case .string(let s):
+            if s.utf8.count > 200 { return .text(s) }   // a note, never an amount
             let t = s.trimmingCharacters()
             if t.isEmpty { return .empty }
             if let p = AmountText.parse(t) { return .amount(p.amount, explicit: p.unit, isNumber: false) }
             return .text(t)
         case .bool(let b): return .text(b ? "TRUE" : "FALSE")
         case .error(let e): return .text(e)
-        case .dateTime(let d): return .text(d.iso)
-        case .duration: return .empty
+        case .dateTime, .duration: return .inexact
         }
     }
 
@@ -134,6 +158,8 @@ struct SheetScan {
         var amounts: [Int]
         /// Texts right of the label (key text, notes in amount columns).
         var texts: [Int]
+        /// Columns holding numbers that are not whole öre, dates or times.
+        var inexact: [Int] = []
         var isEmpty: Bool { labelColumn == nil && amounts.isEmpty && texts.isEmpty }
     }
 
@@ -144,6 +170,7 @@ struct SheetScan {
         for (c, cell) in cells.enumerated() {
             switch cell {
             case .empty: continue
+            case .inexact: row.inexact.append(c)
             case .text(let t):
                 if row.labelColumn == nil { row.labelColumn = c; row.label = t; row.year = Self.year(t) }
                 else { row.texts.append(c) }
@@ -173,6 +200,7 @@ struct SheetScan {
     }
 
     static func year(_ t: String) -> Int? {
+        guard t.utf8.count <= 12 else { return nil }
         let s = t.trimmingCharacters()
         guard s.count == 4, let y = Int(s), (1900...2200).contains(y) else { return nil }
         return y
@@ -210,6 +238,9 @@ struct SheetScan {
         var lastColumn = 0
         /// Per amount column: lines since the last total, and all lines of the table.
         var pending: [Int: [(row: Int, amount: Money)]] = [:]
+        /// Columns where a line since the last total was not an exact amount: that total
+        /// cannot be checked.
+        var tainted: Set<Int> = []
         var all: [Int: [(row: Int, amount: Money)]] = [:]
         var dataRows = 0
         /// Rows with a year label: year → row, for change rows.
@@ -250,7 +281,7 @@ struct SheetScan {
         func close(_ o: Open) {
             var t = o
             let layout: BudgetTable.Layout = t.isAllocation ? .allocation
-                : (t.header.count >= 3 && t.header.values.contains { BudgetRecognizer.isTotalLabel(RegionRegistry.fold($0)) } || t.yearRows.count >= 2) ? .matrix
+                : (t.header.count >= 3 && t.header.values.contains { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0)) } || t.yearRows.count >= 2) ? .matrix
                 : (t.hasHeadings || t.totals > 1) ? .sectioned : .list
             guard t.dataRows > 0 else { return }
             if t.unitSource == nil && t.lines.contains(where: { $0.amount != nil }) && !unitAssumedSaid {
@@ -309,7 +340,7 @@ struct SheetScan {
 
             let header = isHeader(i)
             let startsNew = header || (open != nil && blankSince && row.amounts.isEmpty
-                                       && (lastNonEmpty.map { r in r.label.map { BudgetRecognizer.isTotalLabel(RegionRegistry.fold($0)) } ?? false } ?? false))
+                                       && (lastNonEmpty.map { r in r.label.map { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0)) } ?? false } ?? false))
             if startsNew || open == nil {
                 if let o = open { close(o); tableIndex += 1 }
                 open = Open(start: i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1)
@@ -348,11 +379,12 @@ struct SheetScan {
                 }
                 continue
             }
-            let folded = RegionRegistry.fold(label)
+            let folded = BudgetRecognizer.fold(label)
+            for c in row.inexact { open!.tainted.insert(c) }
 
             if row.amounts.isEmpty {
                 // Text only: the title, a section heading or a note.
-                let afterTotal = lastNonEmpty.flatMap { $0.label.map { BudgetRecognizer.isTotalLabel(RegionRegistry.fold($0)) } } ?? false
+                let afterTotal = lastNonEmpty.flatMap { $0.label.map { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0)) } } ?? false
                 if rowUnit != nil && rowTexts.count == 1 && open!.dataRows == 0 { continue }   // the unit note itself
                 if open!.dataRows == 0 && open!.title == nil { open!.title = label; open!.titleCell = ref(i, labelColumn) }
                 else if open!.dataRows == 0 {
@@ -371,7 +403,7 @@ struct SheetScan {
             open!.dataRows += 1
             let keyText: String? = row.texts.compactMap { c -> String? in
                 guard c > labelColumn, case .text(let t) = row.cells[c] else { return nil }
-                let f = RegionRegistry.fold(t)
+                let f = BudgetRecognizer.fold(t)
                 return f.hasPrefix("efter") || f.contains("/") || f.contains("%") || f.hasPrefix("lika") || f.contains("befolkning") ? t : nil
             }.first
             if keyText != nil { open!.isAllocation = true }
@@ -392,7 +424,7 @@ struct SheetScan {
             }
 
             // Matrix: the row's Totalt column against its areas.
-            let totalColumns = open!.header.filter { $0.key > labelColumn && BudgetRecognizer.isTotalLabel(RegionRegistry.fold($0.value)) }.map(\.key)
+            let totalColumns = open!.header.filter { $0.key > labelColumn && BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0.value)) }.map(\.key)
             if let tc = totalColumns.min(), row.amounts.contains(tc), let stated = Self.kronor(row.cells[tc], unit: open!.unit) {
                 let areas = row.amounts.filter { $0 != tc && $0 < tc && open!.header[$0] != nil }
                 if !areas.isEmpty {
@@ -424,7 +456,7 @@ struct SheetScan {
             for c in row.texts where c > labelColumn {
                 guard case .text(let t) = row.cells[c], t != keyText else { continue }
                 let digits = t.filter(\.isNumber).count
-                if digits >= 3 && digits * 2 >= t.filter({ !$0.isWhitespace }).count && t.count < 40 {
+                if digits >= 1 && t.count < 40 && BudgetRecognizer.mentionsMoney(t) {
                     findings.append(ReportFinding(code: "amount-unparsed", severity: .warning, file: file, sheet: name, cell: a1(i, c),
                                                   message: "\"\(t)\" looks like an amount but is not one Anslag can read exactly; it was left out"))
                 }
@@ -444,7 +476,7 @@ struct SheetScan {
                 func column(in h: [Int: String]) -> Int? {
                     guard let area = header[c] else { return c }
                     if h[c] == area { return c }
-                    return h.first { RegionRegistry.fold($0.value) == RegionRegistry.fold(area) }?.key
+                    return h.first { BudgetRecognizer.fold($0.value) == BudgetRecognizer.fold(area) }?.key
                 }
                 guard let c1 = column(in: r1.header), let c2 = column(in: r2.header),
                       let v1 = Self.kronor(rows[r1.row].cells.count > c1 ? rows[r1.row].cells[c1] : .empty, unit: unit),
@@ -471,8 +503,10 @@ struct SheetScan {
     mutating func checkTotal(row i: Int, column c: Int, stated: Money, label: String, open o: inout Open,
                              closed: inout [Int: [(row: Int, amount: Money, covered: Money)]]) -> String? {
         let unit = o.unit
+        let tainted = o.tainted.contains(c)
         defer {
             o.pending[c] = []
+            o.tainted.remove(c)
         }
         // 1. A formula naming the cells it adds.
         if let f = sheet.rows[i][c].formula, let refs = FormulaRefs.sumReferences(f) {
@@ -501,6 +535,11 @@ struct SheetScan {
         let pending = o.pending[c] ?? []
         let all = o.all[c] ?? []
         let previous = closed[c] ?? []
+        if tainted {
+            // Lines that are not exact amounts (rates, ratios) above: nothing can be said.
+            closed[c, default: []].append((i, stated, stated))
+            return nil
+        }
         func span(_ rows: [Int]) -> String? {
             guard let lo = rows.min(), let hi = rows.max() else { return nil }
             return lo == hi ? a1(lo, c) : "\(a1(lo, c)):\(a1(hi, c))"
