@@ -1,0 +1,127 @@
+import Testing
+@testable import AnslagCore
+
+/// The findings of a budget fixture, as "severity code 'sheet'!cell stated computed".
+private func findings(_ file: String, layout: String? = nil, tolerance: Money = .zero) throws -> [String] {
+    var options = BudgetRecognizer.Options(tolerance: tolerance)
+    if let layout { options.layout = try LayoutFile.read(path: fixture("budget/" + layout)) }
+    let r = try BudgetRecognizer(options: options).read(try open("budget/" + file))
+    return r.findings.filter { $0.severity != .info }.map {
+        "\($0.severity.rawValue) \($0.code) \($0.location) \($0.stated.map { "\($0)" } ?? "-") \($0.computed.map { "\($0)" } ?? "-")"
+    }
+}
+
+private func budget(_ file: String) throws -> Budget {
+    try BudgetRecognizer().read(try open("budget/" + file)).budget
+}
+
+@Suite("anslag-import: budget recognition and checks")
+struct BudgetRecognitionTests {
+    // No false alarms: every correct fixture has no error or warning findings.
+    @Test(arguments: ["list-ok.xlsx", "sectioned-ok.xlsx", "matrix-ok.xlsx", "allocation-ok.xlsx", "odd-total.csv"])
+    func correctWorkbooksHaveNoFindings(_ file: String) throws {
+        #expect(try findings(file) == [])
+    }
+
+    // The mistakes Scripts/fixtures/budget_fixtures.c made, and nothing else.
+
+    @Test func lineItems() throws {
+        #expect(try findings("list-wrong.xlsx") == [
+            "error sum-mismatch 'Budget 2024'!B9 4 550 001 kr 4 550 000 kr",
+            "error sum-mismatch 'Budget 2024'!B18 18 368 834,50 kr 18 367 834,50 kr",
+        ])
+    }
+
+    @Test func sectionsInThousands() throws {
+        #expect(try findings("sectioned-wrong.xlsx") == ["error sum-mismatch 'Fördelning'!B7 31 001 000 kr 31 000 000 kr"])
+    }
+
+    @Test func matrixTotalsAndChanges() throws {
+        #expect(try findings("matrix-wrong.xlsx") == [
+            "error sum-mismatch 'Översikt'!F3 10 999 999 kr 11 000 000 kr",
+            "error change-mismatch 'Översikt'!C4 310 000 kr 300 000 kr",
+            "error change-mismatch 'Översikt'!D9 95 000 kr 100 000 kr",
+        ])
+    }
+
+    @Test func allocationResidualAndWrongTotal() throws {
+        #expect(try findings("allocation-wrong.xlsx") == [
+            "warning allocation-residual 'Fördelning 2024'!B5 10 000 000 kr 9 999 999 kr",
+            "error sum-mismatch 'Fördelning 2024'!B13 3 383 334 kr 3 333 334 kr",
+        ])
+    }
+
+    @Test func oneKronaOffSaysRoundingAndToleranceSoftensIt() throws {
+        let r = try BudgetRecognizer().read(try open("budget/matrix-wrong.xlsx"))
+        #expect(r.findings.first { $0.cell == "F3" }?.message.hasSuffix("a difference of exactly 1 kr looks like rounding") == true)
+        #expect(try findings("matrix-wrong.xlsx", tolerance: Money(kronor: 1)) == [
+            "error change-mismatch 'Översikt'!C4 310 000 kr 300 000 kr",
+            "error change-mismatch 'Översikt'!D9 95 000 kr 100 000 kr",
+        ])
+        let t = try BudgetRecognizer().read(try open("budget/sectioned-wrong.xlsx"))
+        #expect(t.findings.first?.message.hasSuffix("a difference of exactly 1 tkr looks like rounding") == true)
+    }
+
+    @Test func aLayoutFileNamesTheTotalAndTheUnit() throws {
+        #expect(try findings("odd-total.csv", layout: "odd-total-layout.yaml") == ["error sum-mismatch 'odd-total'!B4 360 000 kr 350 000 kr"])
+    }
+
+    // What the normalized budget holds.
+
+    @Test func linesKnowTheirCellRoleAndUnit() throws {
+        let b = try budget("sectioned-ok.xlsx")
+        #expect(b.tables.count == 1)
+        let t = b.tables[0]
+        #expect(t.layout == .sectioned && t.unit == .tkr && t.unitSource == "\"Angivet i tusental kronor\" in A1")
+        #expect(t.lines.first == BudgetLine(label: "Region Stockholm", amount: Money(kronor: 12_500_000), cell: "'Fördelning'!B4", role: .line))
+        #expect(t.lines.map(\.role) == [.line, .line, .line, .subtotal, .heading, .line, .line, .line, .line, .subtotal, .total])
+        #expect(t.lines.last?.sumOf == "B7,B14")
+    }
+
+    @Test func textAmountsNotesAndHiddenSheets() throws {
+        let b = try budget("list-ok.xlsx")
+        let costs = try #require(b.tables.first { $0.title == "Kostnader 2025" })
+        #expect(costs.lines.compactMap(\.amount) == [Money(kronor: 2_000_000), Money(kronor: 4_321_000), Money(kronor: -300_000),
+                                                     Money(ore: 123_450), Money(kronor: 12_345_600), Money(ore: 1_836_783_450)])
+        #expect(costs.lines.last?.role == .note)
+        #expect(costs.lines.last?.text == "Respektive part har fått medel enligt beslut")
+        let hidden = try #require(b.tables.first { $0.sheet == "Dold" })
+        #expect(hidden.hidden)
+        #expect(b.sheets.map(\.state) == [.visible, .hidden])
+    }
+
+    @Test func matrixLinesHaveYearAndArea() throws {
+        let t = try budget("matrix-ok.xlsx").tables[0]
+        #expect(t.layout == .matrix)
+        #expect(t.lines[1] == BudgetLine(label: "2023", amount: Money(kronor: 4_500_000), cell: "'Översikt'!C2", role: .line, year: 2023, area: "GR"))
+        #expect(t.lines.filter { $0.role == .change }.count == 5)
+    }
+
+    @Test(arguments: ["list-wrong.xlsx", "sectioned-ok.xlsx", "matrix-wrong.xlsx", "allocation-wrong.xlsx"])
+    func budgetJSONReadsBackToTheSameModel(_ file: String) throws {
+        let b = try budget(file)
+        guard case .budget(let back) = try NormalizedJSON.read(bytes: BudgetWriter.json(b).bytes(), file: "b.json") else {
+            Issue.record("not read back as a budget"); return
+        }
+        #expect(back == b)
+    }
+
+    @Test func totalWordsAndUnits() {
+        for label in ["Summa", "Totalt", "Total", "Summa kostnader", "Totalt regioner", "summa:"] {
+            #expect(BudgetRecognizer.isTotalLabel(RegionRegistry.fold(label)), "\(label)")
+        }
+        for label in ["Summering av läget", "Totalförsvar", "SUM", "Resultat"] {
+            #expect(!BudgetRecognizer.isTotalLabel(RegionRegistry.fold(label)), "\(label)")
+        }
+        #expect(BudgetRecognizer.unit(in: "Angivet i tusental kronor") == .tkr)
+        #expect(BudgetRecognizer.unit(in: "Belopp (tkr)") == .tkr)
+        #expect(BudgetRecognizer.unit(in: "Belopp, mnkr") == .mnkr)
+        #expect(BudgetRecognizer.unit(in: "Kronor") == nil)
+        #expect(BudgetRecognizer.years(in: "Förändring 2023–2024") == [2023, 2024])
+        #expect(FormulaRefs.sumReferences("SUM(B4:B11)")?.map(\.a1) == ["B4:B11"])
+        #expect(FormulaRefs.sumReferences("=SUM($B$4:$B$6;B9)")?.map(\.a1) == ["B4:B6", "B9"])
+        #expect(FormulaRefs.sumReferences("B4+B5+B6")?.map(\.a1) == ["B4", "B5", "B6"])
+        #expect(FormulaRefs.sumReferences("B4-B5") == nil)
+        #expect(FormulaRefs.sumReferences("SUM(Blad2!B4:B6)") == nil)
+    }
+}

@@ -1,0 +1,108 @@
+import Testing
+import AnslagCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("anslag-import end to end")
+struct ImportEndToEndTests {
+    @Test func budgetJSONOnStdoutAndASummaryOnStderr() throws {
+        let file = Tool.fixture("budget/sectioned-wrong.xlsx")
+        let r = try Tool.run("anslag-import", [file])
+        #expect(r.status == 1)
+        #expect(r.stdout.hasPrefix("{\n  \"kind\": \"budget\",\n  \"version\": 1,\n"))
+        #expect(r.stderr == """
+            anslag-import: \(file): 1 table, 1 error, 0 warnings, 0 info
+              error 'Fördelning'!B7 sum-mismatch: Totalt regioner: stated 31 001 000 kr, computed 31 000 000 kr (B4:B6); a difference of exactly 1 tkr looks like rounding
+
+            """)
+        let ok = try Tool.run("anslag-import", [Tool.fixture("budget/sectioned-ok.xlsx")])
+        #expect(ok.status == 0)
+    }
+
+    @Test func reportJSON() throws {
+        let file = Tool.fixture("budget/allocation-wrong.xlsx")
+        let r = try Tool.run("anslag-import", [file, "--report", "json"])
+        #expect(r.status == 1)
+        #expect(r.stdout == """
+            {
+              "file": "\(file)",
+              "valid": false,
+              "findings": [
+                {"code": "unit-assumed", "severity": "info", "file": "\(file)", "sheet": "Fördelning 2024", "cell": "A1", "stated": null, "computed": null, "delta": null, "lines": null, "message": "no unit stated (such as \\"tkr\\" or \\"i tusental kronor\\") for the table at A1; amounts read as kronor"},
+                {"code": "allocation-residual", "severity": "warning", "file": "\(file)", "sheet": "Fördelning 2024", "cell": "B5", "stated": 10000000, "computed": 9999999, "delta": 1, "lines": "B2:B4", "message": "Totalt: the parts sum to 9 999 999 kr, 1 kr less than the total 10 000 000 kr; it looks like each share was rounded down and the residual left unallocated"},
+                {"code": "sum-mismatch", "severity": "error", "file": "\(file)", "sheet": "Fördelning 2024", "cell": "B13", "stated": 3383334, "computed": 3333334, "delta": 50000, "lines": "B9:B12", "message": "Summa: stated 3 383 334 kr, computed 3 333 334 kr (B9:B12)"}
+              ],
+              "tables": 2
+            }
+
+            """)
+    }
+
+    @Test(.enabled(if: jsonSchemaAvailable, "needs python3 with jsonschema"),
+          arguments: ["list-wrong.xlsx", "matrix-wrong.xlsx", "sectioned-ok.xlsx", "allocation-ok.xlsx"])
+    func outputsMatchTheSchemas(_ fixture: String) throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        _ = try Tool.run("anslag-import", [Tool.fixture("budget/" + fixture), "-o", dir + "/b.json"])
+        #expect(try Tool.validate(json: dir + "/b.json", schema: "budget.schema.json").status == 0)
+        _ = try Tool.run("anslag-import", [Tool.fixture("budget/" + fixture), "--report", "json", "-o", dir + "/r.json"])
+        let v = try Tool.validate(json: dir + "/r.json", schema: "report.schema.json")
+        #expect(v.status == 0, "\(v.stderr)")
+    }
+
+    @Test func reportTextAndExplain() throws {
+        let r = try Tool.run("anslag-import", [Tool.fixture("budget/matrix-wrong.xlsx"), "--report", "text"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("error     'Översikt'!C4  change-mismatch     310 000 kr     300 000 kr  10 000 kr  Förändring 2023–2024: 2024 − 2023 for GR"))
+        let e = try Tool.run("anslag-import", [Tool.fixture("budget/sectioned-wrong.xlsx"), "--explain"])
+        #expect(e.stdout.contains("'Fördelning'!A1:B16: sectioned, \"Regioner\"; unit tkr (from \"Angivet i tusental kronor\" in A1)\n"))
+        #expect(e.stdout.contains("  ✗ subtotal 'Fördelning'!B7 \"Totalt regioner\" = 31 001 000 kr = sum of B4:B6\n"))
+        #expect(e.stdout.contains("  ✓ total 'Fördelning'!B16 \"Totalt\" = 42 000 000 kr = sum of B7,B14\n"))
+    }
+
+    @Test func reportXlsxHighlightsAndLinks() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        let r = try Tool.run("anslag-import", [Tool.fixture("budget/list-wrong.xlsx"), "--report", "xlsx", "-o", dir + "/r.xlsx"])
+        #expect(r.status == 1)
+        let reader = try openSpreadsheet(.path(dir + "/r.xlsx"))
+        #expect(reader.sheets.map(\.name) == ["Budget 2024", "Dold", "Fynd"])
+        // The SUM stays live with its (wrong) cached value; the findings sheet links to it.
+        #expect(try reader.sheet(at: 0)["B9"] == Cell(.number(4_550_001), formula: "SUM(B4:B8)"))
+        let fynd = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/worksheets/sheet3.xml"])
+        #expect(fynd.stdout.contains("location=\"'Budget 2024'!B9\""))
+        let styles = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/styles.xml"])
+        #expect(styles.stdout.contains("FFFFC7CE"))
+    }
+
+    @Test func layoutFileAndTolerance() throws {
+        let r = try Tool.run("anslag-import", [Tool.fixture("budget/odd-total.csv"), "--layout", Tool.fixture("budget/odd-total-layout.yaml"), "--report", "text"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("'odd-total'!B4  sum-mismatch  360 000 kr  350 000 kr  10 000 kr"))
+        let tol = try Tool.run("anslag-import", [Tool.fixture("budget/odd-total.csv"), "--layout", Tool.fixture("budget/odd-total-layout.yaml"), "--tolerance", "10 000", "--report", "text"])
+        #expect(tol.status == 0)
+        #expect(tol.stdout.contains("within the tolerance of 10 000 kr"))
+    }
+
+    @Test func unreadableInputExitsTwo() throws {
+        let r = try Tool.run("anslag-import", [Tool.fixture("hostile/entity-bomb.xlsx")])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("anslag-import: \(Tool.fixture("hostile/entity-bomb.xlsx")): "))
+        #expect(r.stdout == "")
+        let bad = try Tool.run("anslag-import", [Tool.fixture("budget/list-ok.xlsx"), "--layout", Tool.fixture("budget/list-ok.xlsx")])
+        #expect(bad.status == 2)
+    }
+
+    @Test func budgetRoundTripsThroughExport() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        _ = try Tool.run("anslag-import", [Tool.fixture("budget/matrix-ok.xlsx"), "-o", dir + "/b.json"])
+        let again = try Tool.run("anslag-export", [dir + "/b.json", "--to", "json"])
+        #expect(again.stdout == String(decoding: try FileInput.read(path: dir + "/b.json"), as: UTF8.self))
+        let x = try Tool.run("anslag-export", [dir + "/b.json", "-o", dir + "/b.xlsx"])
+        #expect(x.status == 0)
+        let back = try openSpreadsheet(.path(dir + "/b.xlsx")).sheet(at: 0)
+        #expect(back["H2"] == Cell(.number(2_000_000)))
+    }
+}
