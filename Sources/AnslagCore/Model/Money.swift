@@ -44,6 +44,13 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The exact amount a spreadsheet number stands for, in kronor scaled by `unit`; nil when
     /// it is not a whole number of öre (or too large).
     public init?(spreadsheetNumber d: Double, unit: AmountUnit = .kronor) {
+        // Whole numbers (most amounts) need no decimal text.
+        if d == d.rounded(.towardZero) && abs(d) < 9e12 {
+            let (v, overflow) = (Int64(d) * 100).multipliedReportingOverflow(by: unit.kronor)
+            guard !overflow else { return nil }
+            self = Money(ore: v)
+            return
+        }
         guard d.isFinite, let text = Optional(CellText.number(d)), let v = Money.exact(decimal: text, scale: unit.kronor) else { return nil }
         self = v
     }

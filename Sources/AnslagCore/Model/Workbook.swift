@@ -24,7 +24,14 @@ public struct CellPosition: Hashable, Sendable, Comparable {
     /// A1-style name: row 0, column 2 is `C1`.
     public var a1: String { CellPosition.columnName(column) + String(row + 1) }
 
+    /// A, B, …, ZZ, made once.
+    private static let shortNames: [String] = (0..<702).map { slowColumnName($0) }
+
     public static func columnName(_ column: Int) -> String {
+        column >= 0 && column < 702 ? shortNames[column] : slowColumnName(column)
+    }
+
+    private static func slowColumnName(_ column: Int) -> String {
         var n = column + 1
         var letters: [Character] = []
         while n > 0 {

@@ -89,7 +89,7 @@ extension SpreadsheetReader {
 
 private struct CancelledByConsumer: Error {}
 
-private final class UncheckedBox<T>: @unchecked Sendable {
+final class UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Recognises budget tables in a sheet without a template, and checks every stated total,
 /// sum and change as it goes.
 ///
@@ -32,13 +34,28 @@ public struct BudgetRecognizer {
     let options: Options
     public init(options: Options = Options()) { self.options = options }
 
-    /// Reads every sheet of the workbook and recognises its tables.
+    /// Reads every sheet of the workbook and recognises its tables. Sheets are parsed on a
+    /// second thread while the ones already read are recognised on this one (at most four
+    /// sheets wait in between), so the two overlap on two cores.
     public func read(_ reader: any SpreadsheetReader) throws -> Result {
         var tables: [BudgetTable] = []
         var findings: [ReportFinding] = []
-        for (i, info) in reader.sheets.enumerated() where info.kind == .worksheet {
-            let sheet = try reader.sheet(at: i)
-            var s = SheetScan(sheet: sheet, file: reader.file, options: options, layout: options.layout?.sheet(named: info.name))
+        let indices = reader.sheets.indices.filter { reader.sheets[$0].kind == .worksheet }
+        let pipe = SheetPipe(depth: 4)
+        let box = UncheckedBox(reader)
+        DispatchQueue.global().async {
+            for i in indices {
+                guard pipe.waitForSlot() else { return }
+                let result: Swift.Result<Sheet, any Error>
+                do { result = .success(try box.value.sheet(at: i)) } catch { result = .failure(error) }
+                pipe.put(i, result)
+                if case .failure = result { return }
+            }
+        }
+        defer { pipe.cancel() }
+        for i in indices {
+            let sheet = try pipe.take(i).get()
+            var s = SheetScan(sheet: sheet, file: reader.file, options: options, layout: options.layout?.sheet(named: sheet.name))
             s.run()
             tables += s.tables
             findings += s.findings
@@ -48,12 +65,23 @@ public struct BudgetRecognizer {
 
     /// Total words, folded: a row whose label is one of these, or starts with one followed by
     /// more words, states a total.
-    static func isTotalLabel(_ folded: String) -> Bool {
-        let f = folded.trimmingCharacters(in: ":")
-        for w in ["summa", "totalt", "total", "totalsumma", "sammanlagt", "totala kostnader", "totala intakter"] {
-            if f == w || f.hasPrefix(w + " ") || f.hasPrefix(w + ":") { return true }
+    /// Whether a raw label could be a total or change label at all: its first letter is
+    /// s, t, f or d (Summa, Totalt, Total, Förändring, Differens). Saves folding every label.
+    static func mayBeTotalOrChange(_ raw: String) -> Bool {
+        guard let b = raw.utf8.first(where: { $0 != 32 }) else { return false }
+        switch b | 0x20 {
+        case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "d"): return true
+        default: return false
         }
-        return false
+    }
+
+    static let totalWords = ["summa", "totalt", "total", "totalsumma", "sammanlagt", "totala kostnader", "totala intakter"]
+    static let totalPrefixes = totalWords.flatMap { [$0 + " ", $0 + ":"] }
+
+    static func isTotalLabel(_ folded: String) -> Bool {
+        guard !folded.isEmpty else { return false }
+        let f = folded.hasSuffix(":") || folded.hasSuffix(" ") ? folded.trimmingCharacters(in: ":") : folded
+        return totalWords.contains(f) || totalPrefixes.contains { f.hasPrefix($0) }
     }
 
     /// Folds a label for matching; long texts (notes, not labels) are not folded at all, which
@@ -85,6 +113,20 @@ public struct BudgetRecognizer {
             prev2 = prev; prev = c
         }
         return false
+    }
+
+    /// Key text of an allocation table: "efter befolkningsstorlek", "1/3", "25 %", "lika delar".
+    static func looksLikeKey(_ t: String) -> Bool {
+        let u = Array(t.utf8.prefix(120))
+        if u.contains(UInt8(ascii: "/")) || u.contains(UInt8(ascii: "%")) { return true }
+        func starts(_ w: String) -> Bool {
+            let b = Array(w.utf8)
+            return u.count >= b.count && zip(u, b).allSatisfy { $0 | 0x20 == $1 }
+        }
+        if starts("efter") || starts("lika") { return true }
+        let lower = u.map { $0 | 0x20 }
+        let needle = Array("befolkning".utf8)
+        return lower.count >= needle.count && (0...(lower.count - needle.count)).contains { i in lower[i..<(i + needle.count)].elementsEqual(needle) }
     }
 
     /// Four-digit years in a text, in order ("Förändring 2023–2024" → [2023, 2024]).
@@ -123,10 +165,12 @@ struct SheetScan {
 
     init(sheet: Sheet, file: String, options: BudgetRecognizer.Options, layout: LayoutFile.SheetLayout?) {
         self.sheet = sheet; self.file = file; self.options = options; self.layout = layout
+        refPrefix = "'\(sheet.name.replacingApostrophes())'!"
     }
 
     var name: String { sheet.name }
-    func ref(_ r: Int, _ c: Int) -> String { "'\(name.replacingApostrophes())'!" + CellPosition(row: r, column: c).a1 }
+    let refPrefix: String
+    func ref(_ r: Int, _ c: Int) -> String { refPrefix + CellPosition(row: r, column: c).a1 }
     func a1(_ r: Int, _ c: Int) -> String { CellPosition(row: r, column: c).a1 }
 
     static func classify(_ cell: Cell) -> ScanCell {
@@ -137,6 +181,8 @@ struct SheetScan {
             return .amount(m, explicit: nil, isNumber: true)
         case .string(let s):
             if s.utf8.count > 200 { return .text(s) }   // a note, never an amount
+            // Amount text starts with a digit, a sign, a parenthesis or a space.
+            if let b = s.utf8.first, !(b >= 48 && b <= 57) && !"+-(−– \u{A0}\u{202F}\t".utf8.contains(b) { return .text(s) }
             let t = s.trimmingCharacters()
             if t.isEmpty { return .empty }
             if let p = AmountText.parse(t) { return .amount(p.amount, explicit: p.unit, isNumber: false) }
@@ -248,8 +294,10 @@ struct SheetScan {
         /// Rows stating vertical totals.
         var totalRows: Set<Int> = []
         /// A total here added up totals of the table before (a grand total over sections).
-        var mergesPrevious = false
+        var mergeFrom: Int?
         var titleCell: String?
+        /// Header columns named Totalt/Total/Summa (a matrix's row totals).
+        var totalColumns: [Int] = []
     }
 
     mutating func run() {
@@ -258,7 +306,7 @@ struct SheetScan {
         var closed: [Int: [(row: Int, amount: Money, covered: Money)]] = [:]
         var sheetUnit: (AmountUnit, String)? = layout?.unit.map { ($0, "the layout file") }
         var open: Open?
-        var lastNonEmpty: Row?
+        var lastWasTotal = false
         var blankSince = false
         var yearRowsBySheet: [(row: Int, year: Int, header: [Int: String])] = []
         var changeRows: [(row: Row, header: [Int: String], unit: AmountUnit, table: Int)] = []
@@ -277,7 +325,7 @@ struct SheetScan {
             return next.amounts.contains { texts.contains($0) } && next.labelColumn != nil
         }
 
-        var previousTotalRows: Set<Int> = []
+        var metas: [(totalRows: Set<Int>, titleCell: String?)] = []
         func close(_ o: Open) {
             var t = o
             let layout: BudgetTable.Layout = t.isAllocation ? .allocation
@@ -292,18 +340,35 @@ struct SheetScan {
             }
             var layoutKind = layout
             var start = t.start
-            if t.mergesPrevious, let previous = tables.last, previous.sheet == name,
-               let p = CellRange(a1: Substring(previous.range)) {
-                // A grand total over this table's and the previous table's subtotals: one
-                // sectioned table, split only by blank rows.
-                tables.removeLast()
-                let heading = t.title.map { [BudgetLine(label: $0, amount: nil, cell: t.titleCell ?? "", role: .heading)] } ?? []
-                t.lines = previous.lines + heading + t.lines
-                t.totalRows = previousTotalRows.union(t.totalRows)
-                t.title = previous.title ?? t.title
-                start = p.start.row
-                t.firstColumn = min(t.firstColumn, p.start.column)
-                layoutKind = .sectioned
+            if let from = t.mergeFrom {
+                // A grand total over subtotals of the tables before (sections split by blank
+                // rows and headings): one sectioned table.
+                var parts: [(table: BudgetTable, titleCell: String?)] = []
+                while let previous = tables.last, previous.sheet == name, let meta = metas.last,
+                      let p = CellRange(a1: Substring(previous.range)), p.end.row >= from {
+                    tables.removeLast(); metas.removeLast()
+                    parts.append((previous, meta.titleCell))
+                    t.totalRows.formUnion(meta.totalRows)
+                    start = p.start.row
+                    t.firstColumn = min(t.firstColumn, p.start.column)
+                    layoutKind = .sectioned
+                }
+                var heading: [BudgetLine] = []
+                if !parts.isEmpty {
+                    // Earlier tables first; each later one's title becomes a section heading.
+                    var merged: [BudgetLine] = []
+                    merged.reserveCapacity(parts.reduce(t.lines.count + parts.count + 1) { $0 + $1.table.lines.count })
+                    for (k, part) in parts.reversed().enumerated() {
+                        if k > 0, let title = part.table.title { merged.append(BudgetLine(label: title, amount: nil, cell: part.titleCell ?? "", role: .heading)) }
+                        merged += part.table.lines
+                    }
+                    if let title = t.title { merged.append(BudgetLine(label: title, amount: nil, cell: t.titleCell ?? "", role: .heading)) }
+                    merged += t.lines
+                    t.lines = merged
+                    t.title = parts.last!.table.title
+                    heading = []
+                }
+                if !heading.isEmpty && t.title == nil { t.title = heading[0].label }
             }
             // The last total row of a table holds its totals; earlier total rows are subtotals.
             if let last = t.totalRows.max() {
@@ -313,7 +378,7 @@ struct SheetScan {
                     }
                 }
             }
-            previousTotalRows = t.totalRows
+            metas.append((t.totalRows, t.titleCell))
             let range = "\(a1(start, t.firstColumn == Int.max ? 0 : t.firstColumn)):\(a1(t.end, t.lastColumn))"
             tables.append(BudgetTable(sheet: name, hidden: sheet.info.state != .visible, layout: layoutKind, title: t.title,
                                       range: range, unit: t.unit, unitSource: t.unitSource,
@@ -324,23 +389,25 @@ struct SheetScan {
         for i in rows.indices {
             let row = rows[i]
             if row.isEmpty { blankSince = true; continue }
-            defer { lastNonEmpty = row; blankSince = false }
+            defer {
+                blankSince = false
+                lastWasTotal = row.label.map { BudgetRecognizer.mayBeTotalOrChange($0) && BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0)) } ?? false
+            }
 
             // Unit notes anywhere in text cells.
-            let rowTexts = ([row.labelColumn].compactMap { $0 } + row.texts).compactMap { c -> String? in
-                if case .text(let t) = row.cells[c] { return t }; return nil
-            }
             var rowUnit: (AmountUnit, String)?
-            for (k, t) in rowTexts.enumerated() {
-                if let u = BudgetRecognizer.unit(in: t), t.count < 120 {
-                    let c = k == 0 ? row.labelColumn! : row.texts[k - 1]
+            var textCount = 0
+            for c in (row.labelColumn.map { [$0] } ?? []) + row.texts {
+                guard case .text(let t) = row.cells[c] else { continue }
+                textCount += 1
+                if BudgetRecognizer.mentionsMoney(t), let u = BudgetRecognizer.unit(in: t), t.count < 120 {
                     rowUnit = (u, "\"\(t)\" in \(a1(i, c))")
                 }
             }
 
             let header = isHeader(i)
             let startsNew = header || (open != nil && blankSince && row.amounts.isEmpty
-                                       && (lastNonEmpty.map { r in r.label.map { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0)) } ?? false } ?? false))
+                                       && lastWasTotal)
             if startsNew || open == nil {
                 if let o = open { close(o); tableIndex += 1 }
                 open = Open(start: i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1)
@@ -360,6 +427,7 @@ struct SheetScan {
                 open!.headerRow = i
                 open!.header = [:]
                 for c in [row.labelColumn!] + row.texts { if case .text(let t) = row.cells[c] { open!.header[c] = t } }
+                open!.totalColumns = open!.header.filter { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0.value)) }.map(\.key)
                 let folded = open!.header.values.map(RegionRegistry.fold)
                 if folded.contains(where: { ["mottagare", "bidragsmottagare", "organisation", "nyckel", "fordelningsnyckel", "fordelning"].contains($0) || $0.hasPrefix("fordelningsnyckel") }) {
                     open!.isAllocation = true
@@ -379,13 +447,13 @@ struct SheetScan {
                 }
                 continue
             }
-            let folded = BudgetRecognizer.fold(label)
+            let folded = BudgetRecognizer.mayBeTotalOrChange(label) ? BudgetRecognizer.fold(label) : ""
             for c in row.inexact { open!.tainted.insert(c) }
 
             if row.amounts.isEmpty {
                 // Text only: the title, a section heading or a note.
-                let afterTotal = lastNonEmpty.flatMap { $0.label.map { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0)) } } ?? false
-                if rowUnit != nil && rowTexts.count == 1 && open!.dataRows == 0 { continue }   // the unit note itself
+                let afterTotal = lastWasTotal
+                if rowUnit != nil && textCount == 1 && open!.dataRows == 0 { continue }   // the unit note itself
                 if open!.dataRows == 0 && open!.title == nil { open!.title = label; open!.titleCell = ref(i, labelColumn) }
                 else if open!.dataRows == 0 {
                     open!.hasHeadings = true
@@ -403,8 +471,7 @@ struct SheetScan {
             open!.dataRows += 1
             let keyText: String? = row.texts.compactMap { c -> String? in
                 guard c > labelColumn, case .text(let t) = row.cells[c] else { return nil }
-                let f = BudgetRecognizer.fold(t)
-                return f.hasPrefix("efter") || f.contains("/") || f.contains("%") || f.hasPrefix("lika") || f.contains("befolkning") ? t : nil
+                return BudgetRecognizer.looksLikeKey(t) ? t : nil
             }.first
             if keyText != nil { open!.isAllocation = true }
             let isTotal = layout.map { $0.totalRows.contains(i) } ?? false || BudgetRecognizer.isTotalLabel(folded)
@@ -424,7 +491,7 @@ struct SheetScan {
             }
 
             // Matrix: the row's Totalt column against its areas.
-            let totalColumns = open!.header.filter { $0.key > labelColumn && BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0.value)) }.map(\.key)
+            let totalColumns = open!.totalColumns.filter { $0 > labelColumn }
             if let tc = totalColumns.min(), row.amounts.contains(tc), let stated = Self.kronor(row.cells[tc], unit: open!.unit) {
                 let areas = row.amounts.filter { $0 != tc && $0 < tc && open!.header[$0] != nil }
                 if !areas.isEmpty {
@@ -528,6 +595,7 @@ struct SheetScan {
             }
             // Totals the formula covers are consumed.
             let covered = { (row: Int) in refs.contains { $0.start.row <= row && row <= $0.end.row && $0.start.column <= c && c <= $0.end.column } }
+            for t in closed[c] ?? [] where covered(t.row) && t.row < o.start { o.mergeFrom = min(o.mergeFrom ?? Int.max, t.row) }
             closed[c] = (closed[c] ?? []).filter { !covered($0.row) }
             closed[c, default: []].append((i, stated, computed))
             return lines
@@ -558,7 +626,7 @@ struct SheetScan {
             statedAcc = statedAcc + previous[k].amount
             coveredAcc = coveredAcc + previous[k].covered
             if statedAcc == stated || coveredAcc == stated {
-                if previous[k].row < o.start { o.mergesPrevious = true }
+                if previous[k].row < o.start { o.mergeFrom = min(o.mergeFrom ?? Int.max, previous[k].row) }
                 closed[c] = Array(previous[..<k]) + [(i, stated, coveredAcc)]
                 return (previous[k...].map { a1($0.row, c) } + (pending.isEmpty ? [] : [span(pending.map(\.row))!])).joined(separator: ",")
             }
@@ -657,5 +725,47 @@ enum FormulaRefs {
             if let r = CellRange(a1: a) { out.append(r) } else if let p = CellPosition(a1: a) { out.append(CellRange(start: p, end: p)) } else { return nil }
         }
         return out.isEmpty ? nil : out
+    }
+}
+
+/// Sheets handed from the parsing thread to the recognising one, in order, at most `depth`
+/// waiting.
+final class SheetPipe: @unchecked Sendable {
+    private var items: [Int: Swift.Result<Sheet, any Error>] = [:]
+    private let lock = DispatchSemaphore(value: 1)
+    private let produced = DispatchSemaphore(value: 0)
+    private let slots: DispatchSemaphore
+    private var cancelled = false
+
+    init(depth: Int) { slots = DispatchSemaphore(value: depth) }
+
+    /// False once the consumer has stopped.
+    func waitForSlot() -> Bool {
+        slots.wait()
+        lock.wait(); defer { lock.signal() }
+        return !cancelled
+    }
+
+    func put(_ index: Int, _ item: Swift.Result<Sheet, any Error>) {
+        lock.wait(); items[index] = item; lock.signal()
+        produced.signal()
+    }
+
+    func take(_ index: Int) -> Swift.Result<Sheet, any Error> {
+        while true {
+            produced.wait()
+            lock.wait()
+            if let item = items.removeValue(forKey: index) {
+                lock.signal()
+                slots.signal()
+                return item
+            }
+            lock.signal()
+        }
+    }
+
+    func cancel() {
+        lock.wait(); cancelled = true; lock.signal()
+        slots.signal()
     }
 }
