@@ -40,9 +40,51 @@ struct Export: AnslagCommand {
 
     @OptionGroup var out: OutputOptions
 
+    /// Whether the input's first bytes say it is a budget.
+    static func isBudget(_ source: InputSource) throws -> Bool {
+        let head = String(decoding: try source.head(4096), as: UTF8.self)
+        return head.contains("\"kind\": \"budget\"") || head.contains("\"kind\":\"budget\"")
+    }
+
     mutating func execute() throws -> ExitStatus {
         let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".json") ? .json : .xlsx)
         let source = try inputSource(input)
+        let inputs0 = input == "-" ? [] : [input]
+        // Budgets go to xlsx and CSV as a stream, line by line: memory stays flat.
+        if input != "-", target != .json, try Self.isBudget(source) {
+            let stream = try BudgetJSONStream(path: input)
+            let sv = locale == .sv
+            switch target {
+            case .xlsx:
+                try out.writePath(inputs: inputs0) { path in
+                    var writer: BudgetXlsxStreamWriter?
+                    var began = false
+                    try stream.readConcurrently { event in
+                        switch event {
+                        case .sheets(_, let file):
+                            writer = try BudgetXlsxStreamWriter(path: path, subject: file, layout: layout, chart: chart, constantMemory: true)
+                        case .table(let head):
+                            if began { try writer!.end() }
+                            try writer!.begin(head.table); began = true
+                        case .line(let l):
+                            try writer!.write(l)
+                        }
+                    }
+                    if began { try writer!.end() }
+                    try writer?.close()
+                }
+            case .csv:
+                try out.write(inputs: inputs0) { sink in
+                    if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
+                    let csv = BudgetCSVStream(sink: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
+                    try csv.header()
+                    var table: BudgetTable?
+                    try stream.read(sheets: { _, _ in }, table: { table = $0.table }, line: { try csv.write($0, in: table!) })
+                }
+            case .json: break
+            }
+            return .ok
+        }
         let bytes = try source.readAll(limit: 2 << 30)
         let document = try NormalizedJSON.read(bytes: bytes, file: source.displayName)
         let inputs = input == "-" ? [] : [input]

@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import AnslagCore
 
 /// The findings of a budget fixture, as "severity code 'sheet'!cell stated computed".
@@ -123,5 +126,52 @@ struct BudgetRecognitionTests {
         #expect(FormulaRefs.sumReferences("B4+B5+B6")?.map(\.a1) == ["B4", "B5", "B6"])
         #expect(FormulaRefs.sumReferences("B4-B5") == nil)
         #expect(FormulaRefs.sumReferences("SUM(Blad2!B4:B6)") == nil)
+    }
+}
+
+@Suite("Budget JSON as a stream")
+struct BudgetStreamTests {
+    static func temp(_ text: String) -> String {
+        let path = "/tmp/anslag-stream-\(text.utf8.count)-\(text.hashValue & 0xffff).json"
+        let f = fopen(path, "wb")!
+        fputs(text, f); fclose(f)
+        return path
+    }
+
+    @Test(arguments: ["list-wrong.xlsx", "sectioned-ok.xlsx", "matrix-wrong.xlsx", "allocation-wrong.xlsx"])
+    func theStreamReadsWhatTheWholeReaderReads(_ file: String) throws {
+        let b = try BudgetRecognizer().read(try open("budget/" + file)).budget
+        let path = Self.temp(BudgetWriter.json(b).text())
+        defer { unlink(path) }
+        var sheets: [SheetInfo] = [], name = ""
+        var tables: [BudgetTable] = []
+        try BudgetJSONStream(path: path).readConcurrently(batchSize: 3) { e in
+            switch e {
+            case .sheets(let s, let f): sheets = s; name = f
+            case .table(let h): tables.append(h.table)
+            case .line(let l): tables[tables.count - 1].lines.append(l)
+            }
+        }
+        #expect(Budget(file: name, sheets: sheets, tables: tables) == b)
+    }
+
+    @Test func escapesAndOddLinesFallBackToTheFullParser() throws {
+        // A label with an escape and members in another order are read by the general parser.
+        let json = #"{"kind": "budget", "version": 1, "file": "f.xlsx", "sheets": [{"name": "A", "state": "visible"}], "tables": [{"sheet": "A", "hidden": false, "layout": "list", "title": null, "range": "A1:B3", "unit": "kronor", "unit_source": null, "header": [], "lines": [{"role": "line", "label": "Tab\there", "amount": 12.5, "cell": "'A'!B1", "year": null, "area": null, "key": null, "sum_of": null, "text": null}, {"label": "Summa", "amount": 12.50, "cell": "'A'!B2", "role": "total", "year": null, "area": null, "key": null, "sum_of": "B1", "text": null}]}]}"#
+        let path = Self.temp(json)
+        defer { unlink(path) }
+        var lines: [BudgetLine] = []
+        try BudgetJSONStream(path: path).read(sheets: { _, _ in }, table: { _ in }, line: { lines.append($0) })
+        #expect(lines.map(\.label) == ["Tab\there", "Summa"])
+        #expect(lines.map(\.amount) == [Money(ore: 1250), Money(ore: 1250)])
+    }
+
+    @Test func badLinesNameTheirPath() throws {
+        let json = #"{"kind": "budget", "version": 1, "file": "f.xlsx", "sheets": [], "tables": [{"sheet": "A", "hidden": false, "layout": "list", "title": null, "range": "A1:B3", "unit": "kronor", "unit_source": null, "header": [], "lines": [{"label": "x", "amount": 1.001, "cell": "'A'!B1", "role": "line"}]}]}"#
+        let path = Self.temp(json)
+        defer { unlink(path) }
+        #expect(throws: ReadError.malformed(file: path, part: "$.tables[0].lines[0].amount", detail: "1.001 is not an exact amount in kronor (at most two decimals)")) {
+            try BudgetJSONStream(path: path).read(sheets: { _, _ in }, table: { _ in }, line: { _ in })
+        }
     }
 }

@@ -42,23 +42,9 @@ public enum BudgetWriter {
     public static let csvColumns = ["sheet", "table", "cell", "role", "label", "year", "area", "key", "amount", "sum_of"]
 
     public static func writeCSV(_ b: Budget, to sink: ByteSink, delimiter: Character = ",", decimalComma: Bool = false) throws {
-        let d = String(delimiter)
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingQuotes() + "\"" : s
-        }
-        func amount(_ m: Money?) -> String {
-            guard let m else { return "" }
-            if let k = m.wholeKronor { return String(k) }
-            let a = m.ore.magnitude
-            return (m.ore < 0 ? "-" : "") + "\(a / 100)\(decimalComma ? "," : ".")\(a % 100 < 10 ? "0" : "")\(a % 100)"
-        }
-        try sink.write(csvColumns.joined(separator: d) + "\r\n")
-        for t in b.tables {
-            for l in t.lines {
-                let cells = [t.sheet, t.range, l.cell, l.role.rawValue, l.label, l.year.map(String.init) ?? "", l.area ?? "", l.key ?? "", amount(l.amount), l.sumOf ?? ""]
-                try sink.write(cells.map(field).joined(separator: d) + "\r\n")
-            }
-        }
+        let csv = BudgetCSVStream(sink: sink, delimiter: delimiter, decimalComma: decimalComma)
+        try csv.header()
+        for t in b.tables { for l in t.lines { try csv.write(l, in: t) } }
     }
 
     /// Tables, their header and total cells and unit, and what each total was checked against.
@@ -85,6 +71,32 @@ public enum BudgetWriter {
 
 /// Budget JSON back into the model (`anslag-export`'s input).
 enum BudgetJSON {
+    static func line(_ l: JSONValue, _ lp: String, _ bad: (String, String) -> ReadError) throws -> BudgetLine {
+        func text(_ v: JSONValue?, _ path: String, optional: Bool = false) throws -> String? {
+            try NormalizedJSON.string(v, path, optional: optional, bad)
+        }
+        guard l.members != nil else { throw bad(lp, "expected an object") }
+        var amount: Money?
+        switch l["amount"] {
+        case nil, .null?: amount = nil
+        case .number(let t)?:
+            guard let m = Money.exact(decimal: t, scale: 1) else { throw bad("\(lp).amount", "\(t) is not an exact amount in kronor (at most two decimals)") }
+            amount = m
+        default: throw bad("\(lp).amount", "expected an amount in kronor or null")
+        }
+        guard let role = BudgetLine.Role(rawValue: try text(l["role"], "\(lp).role")!) else { throw bad("\(lp).role", "expected line, subtotal, total, change, note or heading") }
+        var year: Int?
+        switch l["year"] {
+        case nil, .null?: year = nil
+        case .number(let n)?: guard let y = Int(n) else { throw bad("\(lp).year", "expected a year") }; year = y
+        default: throw bad("\(lp).year", "expected a year or null")
+        }
+        return BudgetLine(label: try text(l["label"], "\(lp).label")!, amount: amount,
+                          cell: try text(l["cell"], "\(lp).cell")!, role: role, year: year,
+                          area: try text(l["area"], "\(lp).area", optional: true), key: try text(l["key"], "\(lp).key", optional: true),
+                          sumOf: try text(l["sum_of"], "\(lp).sum_of", optional: true), text: try text(l["text"], "\(lp).text", optional: true))
+    }
+
     static func read(_ root: JSONValue, _ bad: (String, String) -> ReadError) throws -> Budget {
         func text(_ v: JSONValue?, _ path: String, optional: Bool = false) throws -> String? {
             try NormalizedJSON.string(v, path, optional: optional, bad)
@@ -117,20 +129,7 @@ enum BudgetJSON {
                 BudgetColumn(column: try text(h["column"], "\(p).header[\(k)].column")!, text: try text(h["text"], "\(p).header[\(k)].text")!)
             }
             guard let lineList = t["lines"]?.array else { throw bad("\(p).lines", "expected a list of lines") }
-            let lines = try lineList.enumerated().map { k, l -> BudgetLine in
-                let lp = "\(p).lines[\(k)]"
-                guard let role = BudgetLine.Role(rawValue: try text(l["role"], "\(lp).role")!) else { throw bad("\(lp).role", "expected line, subtotal, total, change, note or heading") }
-                var year: Int?
-                switch l["year"] {
-                case nil, .null?: year = nil
-                case .number(let n)?: guard let y = Int(n) else { throw bad("\(lp).year", "expected a year") }; year = y
-                default: throw bad("\(lp).year", "expected a year or null")
-                }
-                return BudgetLine(label: try text(l["label"], "\(lp).label")!, amount: try money(l["amount"], "\(lp).amount"),
-                                  cell: try text(l["cell"], "\(lp).cell")!, role: role, year: year,
-                                  area: try text(l["area"], "\(lp).area", optional: true), key: try text(l["key"], "\(lp).key", optional: true),
-                                  sumOf: try text(l["sum_of"], "\(lp).sum_of", optional: true), text: try text(l["text"], "\(lp).text", optional: true))
-            }
+            let lines = try lineList.enumerated().map { k, l in try line(l, "\(p).lines[\(k)]", bad) }
             return BudgetTable(sheet: try text(t["sheet"], "\(p).sheet")!, hidden: hidden, layout: layout,
                                title: try text(t["title"], "\(p).title", optional: true), range: try text(t["range"], "\(p).range")!,
                                unit: unit, unitSource: try text(t["unit_source"], "\(p).unit_source", optional: true),
@@ -147,74 +146,148 @@ public enum BudgetXlsxWriter {
     public enum Layout: String, Sendable, CaseIterable { case long, perTable = "per-table" }
 
     static let columns = ["Blad", "Cell", "Roll", "Post", "År", "Område", "Nyckel", "Belopp"]
+    static let widths: [Double] = [16, 8, 9, 40, 6, 20, 24, 16]
 
     public static func write(_ b: Budget, to path: String, layout: Layout = .long, chart: Bool = false) throws {
         let lines = b.tables.reduce(0) { $0 + $1.lines.count }
-        let book = try XlsxWorkbook(path: path, constantMemory: lines > 200_000, title: "Budget", subject: b.file)
-        var ws: XlsxSheet? = nil
-        var row = 0
-        for (ti, t) in b.tables.enumerated() {
-            if ws == nil || layout == .perTable {
-                ws = try book.addSheet(layout == .long ? "Budget" : (t.title ?? "\(t.sheet) \(ti + 1)"))
-                try ws!.header(columns, rows: layout == .long ? lines : t.lines.count)
-                row = 1
-            }
-            let sheet = ws!
-            // Where each source cell landed, to turn the totals' ranges into exported rows.
-            var exported: [String: Int] = [:]
-            let first = row
-            for l in t.lines {
-                try sheet.write(row, 0, string: t.sheet)
-                try sheet.write(row, 1, string: String(l.cell.split(separator: "!").last ?? ""), .text)
-                try sheet.write(row, 2, string: l.role.rawValue)
-                try sheet.write(row, 3, string: l.role == .note ? (l.text ?? l.label) : l.label, l.role == .total || l.role == .subtotal ? .header : .plain)
-                if let y = l.year { try sheet.write(row, 4, number: Double(y), .plain) }
-                if let a = l.area { try sheet.write(row, 5, string: a) }
-                if let k = l.key { try sheet.write(row, 6, string: k) }
-                if let m = l.amount {
-                    let value = Double(m.ore) / 100
-                    let style: XlsxWorkbook.Style = m.ore % 100 == 0 ? .kronor : .decimal
-                    if (l.role == .total || l.role == .subtotal), let s = l.sumOf, let rows = sourceRows(s, sheet: t.sheet, exported: exported) {
-                        try sheet.write(row, 7, formula: "=SUM(\(rows))", cached: value, style)
-                    } else {
-                        try sheet.write(row, 7, number: value, style)
-                    }
-                }
-                exported[String(l.cell.split(separator: "!").last ?? "")] = row
-                row += 1
-            }
-            if chart && layout == .perTable && row > first {
-                try book.addChart(.bar, title: t.title ?? t.sheet, on: sheet, categoryColumn: 3, series: [(name: "Belopp", column: 7)],
-                                  firstRow: first, lastRow: row - 1, anchor: (1, 9))
-            }
-            if layout == .perTable || ti == b.tables.count - 1 { sheet.fitColumns() }
+        let w = try BudgetXlsxStreamWriter(path: path, subject: b.file, layout: layout, chart: chart, constantMemory: lines > 200_000)
+        for t in b.tables {
+            try w.begin(t)
+            for l in t.lines { try w.write(l) }
+            try w.end()
         }
-        if ws == nil { _ = try book.addSheet("Budget") }
+        try w.close()
+    }
+}
+
+/// The budget workbook written line by line: what `anslag-export` uses for budgets of any size,
+/// with memory flat in constant-memory mode (the map from source cells to exported rows is kept
+/// as runs, one per column for a table whose lines follow each other).
+public final class BudgetXlsxStreamWriter {
+    let book: XlsxWorkbook
+    let layout: BudgetXlsxWriter.Layout
+    let chart: Bool
+    var sheet: XlsxSheet?
+    var row = 0
+    var first = 0
+    var table: BudgetTable?
+    var tableCount = 0
+    /// Source column → runs of (source row, exported row, count).
+    var runs: [Int: [(source: Int, exported: Int, count: Int)]] = [:]
+
+    public init(path: String, subject: String, layout: BudgetXlsxWriter.Layout, chart: Bool, constantMemory: Bool) throws {
+        book = try XlsxWorkbook(path: path, constantMemory: constantMemory, title: "Budget", subject: subject)
+        self.layout = layout; self.chart = chart
+    }
+
+    public func begin(_ t: BudgetTable) throws {
+        table = t
+        runs = [:]
+        if sheet == nil || layout == .perTable {
+            let ws = try book.addSheet(layout == .long ? "Budget" : (t.title ?? "\(t.sheet) \(tableCount + 1)"))
+            for (c, w) in BudgetXlsxWriter.widths.enumerated() { ws.setWidth(c, w) }
+            ws.measuresWidths = false
+            for (c, title) in BudgetXlsxWriter.columns.enumerated() { try ws.write(0, c, string: title, .header) }
+            ws.freezeHeader(columns: BudgetXlsxWriter.columns.count)
+            sheet = ws
+            row = 1
+        }
+        first = row
+        tableCount += 1
+    }
+
+    public func write(_ l: BudgetLine) throws {
+        guard let sheet, let t = table else { return }
+        let cellText = l.cell.lastIndex(of: "!").map { String(l.cell[l.cell.index(after: $0)...]) } ?? l.cell
+        try sheet.write(row, 0, string: t.sheet)
+        try sheet.write(row, 1, string: cellText, .text)
+        try sheet.write(row, 2, string: l.role.rawValue)
+        try sheet.write(row, 3, string: l.role == .note ? (l.text ?? l.label) : l.label, l.role == .total || l.role == .subtotal ? .header : .plain)
+        if let y = l.year { try sheet.write(row, 4, number: Double(y), .plain) }
+        if let a = l.area { try sheet.write(row, 5, string: a) }
+        if let k = l.key { try sheet.write(row, 6, string: k) }
+        if let m = l.amount {
+            let value = Double(m.ore) / 100
+            let style: XlsxWorkbook.Style = m.ore % 100 == 0 ? .kronor : .decimal
+            if l.role == .total || l.role == .subtotal, let s = l.sumOf, let rows = exportedRows(s) {
+                try sheet.write(row, 7, formula: "=SUM(\(rows))", cached: value, style)
+            } else {
+                try sheet.write(row, 7, number: value, style)
+            }
+        }
+        if let p = CellPosition(a1: Substring(cellText)) {
+            if var list = runs[p.column], let last = list.last, last.source + last.count == p.row, last.exported + last.count == row {
+                list[list.count - 1].count += 1
+                runs[p.column] = list
+            } else {
+                runs[p.column, default: []].append((p.row, row, 1))
+            }
+        }
+        row += 1
+    }
+
+    public func end() throws {
+        guard let sheet, let t = table else { return }
+        if chart && layout == .perTable && row > first {
+            try book.addChart(.bar, title: t.title ?? t.sheet, on: sheet, categoryColumn: 3, series: [(name: "Belopp", column: 7)],
+                              firstRow: first, lastRow: row - 1, anchor: (1, 9))
+        }
+        if layout == .perTable { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count) }
+    }
+
+    public func close() throws {
+        if sheet == nil { _ = try book.addSheet("Budget") }
+        if layout == .long, let sheet { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count) }
         try book.close()
     }
 
     /// `C4:C11` or `C4,C9` in the source → `H5:H12` or `H5,H10` in the export, when every
-    /// amount cell of the range was exported; nil otherwise (the value is written instead).
-    static func sourceRows(_ sumOf: String, sheet: String, exported: [String: Int]) -> String? {
+    /// piece maps to exported rows; nil otherwise (the value is written instead).
+    func exportedRows(_ sumOf: String) -> String? {
         var parts: [String] = []
         for piece in sumOf.split(separator: ",") {
             guard let r = CellRange(a1: piece) ?? CellPosition(a1: piece).map({ CellRange(start: $0, end: $0) }) else { return nil }
-            var rows: [Int] = []
-            for rr in r.start.row...r.end.row {
-                for cc in r.start.column...r.end.column {
-                    if let x = exported[CellPosition(row: rr, column: cc).a1] { rows.append(x) }
+            var found = false
+            for c in r.start.column...r.end.column {
+                for run in runs[c] ?? [] {
+                    let lo = max(run.source, r.start.row), hi = min(run.source + run.count - 1, r.end.row)
+                    guard lo <= hi else { continue }
+                    let a = run.exported + (lo - run.source), b = run.exported + (hi - run.source)
+                    parts.append(a == b ? "H\(a + 1)" : "H\(a + 1):H\(b + 1)")
+                    found = true
                 }
             }
-            guard !rows.isEmpty else { return nil }
-            rows.sort()
-            // Consecutive exported rows become one range.
-            var start = rows[0], prev = rows[0]
-            for x in rows.dropFirst() + [Int.max] {
-                if x == prev + 1 { prev = x; continue }
-                parts.append(start == prev ? "H\(start + 1)" : "H\(start + 1):H\(prev + 1)")
-                start = x; prev = x
-            }
+            if !found { return nil }
         }
         return parts.isEmpty ? nil : parts.joined(separator: ",")
+    }
+}
+
+/// Budget lines as CSV rows, one at a time.
+public final class BudgetCSVStream {
+    let sink: ByteSink
+    let delimiter: Character
+    let decimalComma: Bool
+
+    public init(sink: ByteSink, delimiter: Character = ",", decimalComma: Bool = false) {
+        self.sink = sink; self.delimiter = delimiter; self.decimalComma = decimalComma
+    }
+
+    public func header() throws { try sink.write(BudgetWriter.csvColumns.joined(separator: String(delimiter)) + "\r\n") }
+
+    func field(_ s: String) -> String {
+        s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingQuotes() + "\"" : s
+    }
+
+    func amount(_ m: Money?) -> String {
+        guard let m else { return "" }
+        if let k = m.wholeKronor { return String(k) }
+        let a = m.ore.magnitude
+        return (m.ore < 0 ? "-" : "") + "\(a / 100)\(decimalComma ? "," : ".")\(a % 100 < 10 ? "0" : "")\(a % 100)"
+    }
+
+    public func write(_ l: BudgetLine, in t: BudgetTable) throws {
+        let cells = [t.sheet, t.range, l.cell, l.role.rawValue, l.label, l.year.map(String.init) ?? "", l.area ?? "", l.key ?? "", amount(l.amount), l.sumOf ?? ""]
+        try sink.write(cells.map(field).joined(separator: String(delimiter)) + "\r\n")
     }
 }

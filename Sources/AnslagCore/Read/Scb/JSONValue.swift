@@ -19,9 +19,25 @@ enum JSONValue {
     var int: Int? { if case .number(let n) = self { return Int(n) }; return nil }
 
     struct ParseError: Error { let message: String; let offset: Int }
+    /// The bytes end inside the value: more are needed.
+    struct Incomplete: Error {}
+
+    /// Parses one value starting at `start` (after any space); returns it and the offset after
+    /// it. Throws `Incomplete` when the bytes end inside the value and `final` is false.
+    static func parsePrefix(_ bytes: [UInt8], at start: Int, final: Bool) throws -> (JSONValue, Int) {
+        var p = Parser(bytes: bytes, i: start)
+        p.skipSpace()
+        do {
+            let v = try p.value(depth: 0)
+            if !final, p.i >= bytes.count, case .number = v { throw Incomplete() }
+            return (v, p.i)
+        } catch let e as ParseError where !final && e.offset >= bytes.count - 16 {
+            throw Incomplete()
+        }
+    }
 
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        var p = Parser(bytes: bytes)
+        var p = Parser(bytes: bytes, i: 0)
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()

@@ -46,8 +46,39 @@ public final class XlsxWorkbook {
         props.forEach { free($0) }
     }
 
+    /// Formats of the plain styles by ordinal: no hashing per cell.
+    private var simple = [UnsafeMutablePointer<lxw_format>?](repeating: nil, count: 16)
+
+    private static func ordinal(_ s: Style) -> Int? {
+        switch s {
+        case .plain: return 0
+        case .header: return 1
+        case .text: return 2
+        case .kronor: return 3
+        case .thousands: return 4
+        case .integer: return 5
+        case .decimal: return 6
+        case .date: return 7
+        case .dateTime: return 8
+        case .time: return 9
+        case .duration: return 10
+        case .link: return 11
+        case .highlighted: return nil
+        }
+    }
+
     func format(_ style: Style) -> UnsafeMutablePointer<lxw_format>? {
-        if style == .plain { return nil }
+        if let k = Self.ordinal(style) {
+            if k == 0 { return nil }
+            if let f = simple[k] { return f }
+            let f = makeFormat(style)
+            simple[k] = f
+            return f
+        }
+        return makeFormat(style)
+    }
+
+    private func makeFormat(_ style: Style) -> UnsafeMutablePointer<lxw_format>? {
         if let f = formats[style] { return f }
         let f = workbook_add_format(workbook)!
         func apply(_ s: Style) {
@@ -127,8 +158,13 @@ public final class XlsxSheet {
         }
     }
 
+    /// Off when the caller sets the widths itself (large streamed sheets): saves measuring
+    /// every cell.
+    public var measuresWidths = true
+
     private func note(width text: String, _ col: Int) {
-        let w = min(Double(text.count) + 2, 60)
+        guard measuresWidths else { return }
+        let w = min(Double(text.utf8.count) + 2, 60)
         if w > widths[col] ?? 0 { widths[col] = w }
     }
 
@@ -138,7 +174,7 @@ public final class XlsxSheet {
     }
 
     public func write(_ row: Int, _ col: Int, number: Double, _ style: XlsxWorkbook.Style = .plain) throws {
-        note(width: CellText.number(number) + "   ", col)
+        if measuresWidths { note(width: CellText.number(number) + "   ", col) }
         try check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(col), number, owner.format(style)), row, col)
     }
 
@@ -148,7 +184,7 @@ public final class XlsxSheet {
 
     /// A live formula with its value cached, so readers that do not recalculate see it too.
     public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: XlsxWorkbook.Style = .plain) throws {
-        note(width: CellText.number(cached) + "   ", col)
+        if measuresWidths { note(width: CellText.number(cached) + "   ", col) }
         try check(formula.withCString { worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style), cached) }, row, col)
     }
 
@@ -189,6 +225,15 @@ public final class XlsxSheet {
     }
 
     public func hide() { worksheet_hide(sheet) }
+
+    /// A frozen header row (written by the caller) for `columns` columns.
+    public func freezeHeader(columns: Int) { worksheet_freeze_panes(sheet, 1, 0) }
+
+    /// An autofilter over the header and `rows` rows.
+    public func autofilter(rows: Int, columns: Int) {
+        guard columns > 0 else { return }
+        _ = worksheet_autofilter(sheet, 0, 0, lxw_row_t(max(rows, 1)), lxw_col_t(columns - 1))
+    }
 }
 
 extension XlsxWorkbook {
