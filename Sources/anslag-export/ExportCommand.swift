@@ -10,7 +10,7 @@ struct Export: AnslagCommand {
         commandName: "anslag-export",
         abstract: "Write normalized JSON from Anslag as an xlsx workbook, CSV or JSON.",
         discussion: """
-        Reads a population table (anslag-scb --to json), an allocation (anslag-allocate), a budget (anslag-import) or a grid of sheets (anslag-convert --to json). \
+        Reads a population table (anslag-scb --to json), an allocation (anslag-allocate), a budget (anslag-import), a findings report (--report json of anslag-import or anslag-allocate --check) or a grid of sheets (anslag-convert --to json). \
         xlsx: codes as text, amounts as numbers in Swedish formats, bold frozen headers with filters, and \
         a findings sheet linking to the cells it names. CSV: RFC 4180, or with --locale sv what Swedish Excel \
         opens directly (';', decimal comma, UTF-8 with BOM). JSON: the same normalized JSON, checked.
@@ -116,6 +116,15 @@ struct Export: AnslagCommand {
             try out.write(inputs: inputs) { sink in
                 if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
                 try BudgetWriter.writeCSV(b, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
+            }
+        case (.report(let r), .xlsx):
+            try out.writePath(inputs: inputs) { try ReportWriter.writeXlsx(r, to: $0) }
+        case (.report(let r), .json):
+            try out.write(inputs: inputs) { try $0.write(bytes: ReportWriter.json(r).bytes()) }
+        case (.report(let r), .csv):
+            try out.write(inputs: inputs) { sink in
+                if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
+                try ReportWriter.writeCSV(r, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
             }
         case (.grid(let sheets), .xlsx):
             try out.writePath(inputs: inputs) { try GridXlsxWriter.write(sheets, to: $0) }

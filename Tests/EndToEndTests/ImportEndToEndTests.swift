@@ -105,4 +105,34 @@ struct ImportEndToEndTests {
         let back = try openSpreadsheet(.path(dir + "/b.xlsx")).sheet(at: 0)
         #expect(back["H2"] == Cell(.number(2_000_000)))
     }
+
+    @Test func aFindingsReportExportsToXlsxCsvAndJson() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        _ = try Tool.run("anslag-import", [Tool.fixture("budget/matrix-wrong.xlsx"), "--report", "json", "-o", dir + "/r.json"])
+        let json = try Tool.run("anslag-export", [dir + "/r.json", "--to", "json"])
+        #expect(json.status == 0)
+        #expect(json.stdout == String(decoding: try FileInput.read(path: dir + "/r.json"), as: UTF8.self))
+        let csv = try Tool.run("anslag-export", [dir + "/r.json", "--to", "csv"])
+        #expect(csv.stdout.contains("change-mismatch,error,\(Tool.fixture("budget/matrix-wrong.xlsx")),Översikt,C4,310000,300000,10000,C3 − C2,"))
+        #expect(try Tool.run("anslag-export", [dir + "/r.json", "-o", dir + "/r.xlsx"]).status == 0)
+        let back = try openSpreadsheet(.path(dir + "/r.xlsx")).sheet(at: 0)
+        #expect(back.name == "Fynd")
+        #expect(back["B3"] == Cell(.string("sum-mismatch")))
+        // A report whose "valid" contradicts its findings is refused, naming the path.
+        let text = String(decoding: try FileInput.read(path: dir + "/r.json"), as: UTF8.self).replacingFirst("\"valid\": false", with: "\"valid\": true")
+        Tool.write(dir + "/bad.json", text)
+        let bad = try Tool.run("anslag-export", [dir + "/bad.json"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "anslag-export: \(dir)/bad.json: $.valid: the report has error findings, so it is not valid\n")
+    }
+}
+
+extension String {
+    func replacingFirst(_ a: String, with b: String) -> String {
+        guard let r = firstRange(of: a) else { return self }
+        var s = self
+        s.replaceSubrange(r, with: b)
+        return s
+    }
 }

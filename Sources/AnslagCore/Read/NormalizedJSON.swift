@@ -6,6 +6,7 @@ public enum NormalizedJSON {
         case grid([Sheet])
         case allocation(Allocation)
         case budget(Budget)
+        case report(FindingsReport)
     }
 
     public static func read(bytes: [UInt8], file: String) throws -> Document {
@@ -26,7 +27,8 @@ public enum NormalizedJSON {
             }
         }
         if root["sheets"] != nil { return .grid(try grid(root, bad)) }
-        throw bad("$", "neither a population table (\"kind\": \"population\") nor a grid (\"sheets\")")
+        if root["findings"] != nil && root["valid"] != nil { return .report(try ReportJSON.read(root, bad)) }
+        throw bad("$", "not normalized JSON from Anslag: no \"kind\" (population, allocation, budget), no grid (\"sheets\"), no findings report (\"findings\", \"valid\")")
     }
 
     static func string(_ v: JSONValue?, _ path: String, optional: Bool = true,
@@ -44,6 +46,11 @@ public enum NormalizedJSON {
         metadata.title = try string(root["title"], "$.title", bad)
         metadata.unit = try string(root["unit"], "$.unit", bad)
         metadata.referencePeriod = try string(root["reference_period"], "$.reference_period", bad)
+        switch root["cell_key_method"] {
+        case nil, .null?: break
+        case .bool(let b)?: metadata.cellKeyMethod = b
+        default: throw bad("$.cell_key_method", "expected true or false")
+        }
         for (i, n) in (root["notes"]?.array ?? []).enumerated() {
             metadata.notes.append(try string(n, "$.notes[\(i)]", optional: false, bad)!)
         }
@@ -200,5 +207,41 @@ enum AllocationJSON {
             amount: try integer(v["amount"], "\(path).amount", bad)!, rounding: Int(rounding), split: split)
         if let split, split.total != r.amount { throw bad("\(path).split.total", "\(split.total) is not this recipient's amount (\(r.amount))") }
         return r
+    }
+}
+
+/// A findings report (`Schemas/report.schema.json`) back into the model.
+enum ReportJSON {
+    static func read(_ root: JSONValue, _ bad: (String, String) -> ReadError) throws -> FindingsReport {
+        func money(_ v: JSONValue?, _ path: String) throws -> Money? {
+            switch v {
+            case nil, .null?: return nil
+            case .number(let t)?:
+                guard let m = Money.exact(decimal: t, scale: 1) else { throw bad(path, "\(t) is not an exact amount in kronor") }
+                return m
+            default: throw bad(path, "expected an amount in kronor or null")
+            }
+        }
+        let file = try NormalizedJSON.string(root["file"], "$.file", optional: false, bad)!
+        guard case .bool(let valid)? = root["valid"] else { throw bad("$.valid", "expected true or false") }
+        guard let tables = root["tables"]?.int, tables >= 0 else { throw bad("$.tables", "expected a count of tables") }
+        guard let list = root["findings"]?.array else { throw bad("$.findings", "expected a list of findings") }
+        var findings: [ReportFinding] = []
+        for (i, f) in list.enumerated() {
+            let p = "$.findings[\(i)]"
+            guard f.members != nil else { throw bad(p, "expected an object") }
+            func text(_ k: String, optional: Bool = true) throws -> String? { try NormalizedJSON.string(f[k], "\(p).\(k)", optional: optional, bad) }
+            guard let severity = Severity(rawValue: try text("severity", optional: false)!) else { throw bad("\(p).severity", "expected error, warning or info") }
+            var finding = ReportFinding(code: try text("code", optional: false)!, severity: severity, file: try text("file"), sheet: try text("sheet"),
+                                        cell: try text("cell"), stated: try money(f["stated"], "\(p).stated"), computed: try money(f["computed"], "\(p).computed"),
+                                        lines: try text("lines"), message: try text("message", optional: false)!)
+            let delta = try money(f["delta"], "\(p).delta")
+            if let d = finding.delta, delta != d { throw bad("\(p).delta", "is not stated − computed (\(d))") }
+            finding.delta = delta
+            findings.append(finding)
+        }
+        let report = FindingsReport(file: file, findings: findings, tables: tables)
+        guard report.valid == valid else { throw bad("$.valid", valid ? "the report has error findings, so it is not valid" : "no finding is an error, so the report is valid") }
+        return report
     }
 }

@@ -10,6 +10,7 @@ public enum PopulationWriter {
             try sink.write(",\"\(key)\":")
             if let value { try JSONText.writeString(value, to: sink) } else { try sink.write("null") }
         }
+        if m.cellKeyMethod { try sink.write(",\"cell_key_method\":true") }
         try sink.write(",\"notes\":[")
         for (i, n) in m.notes.enumerated() { if i > 0 { try sink.write(",") }; try JSONText.writeString(n, to: sink) }
         try sink.write("],\"dimensions\":[")

@@ -52,3 +52,55 @@ public enum ReportWriter {
         return out
     }
 }
+
+extension ReportWriter {
+    public static let csvColumns = ["code", "severity", "file", "sheet", "cell", "stated", "computed", "delta", "lines", "message"]
+
+    public static func writeCSV(_ r: FindingsReport, to sink: ByteSink, delimiter: Character = ",", decimalComma: Bool = false) throws {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingQuotes() + "\"" : s
+        }
+        func amount(_ m: Money?) -> String {
+            guard let m else { return "" }
+            if let k = m.wholeKronor { return String(k) }
+            let a = m.ore.magnitude
+            return (m.ore < 0 ? "-" : "") + "\(a / 100)\(decimalComma ? "," : ".")\(a % 100 < 10 ? "0" : "")\(a % 100)"
+        }
+        let d = String(delimiter)
+        try sink.write(csvColumns.joined(separator: d) + "\r\n")
+        for f in r.findings {
+            let cells = [f.code, f.severity.rawValue, f.file ?? "", f.sheet ?? "", f.cell ?? "", amount(f.stated), amount(f.computed), amount(f.delta), f.lines ?? "", f.message]
+            try sink.write(cells.map(field).joined(separator: d) + "\r\n")
+        }
+    }
+
+    /// The report as a workbook: one findings sheet (a report alone has no data sheets to
+    /// link to; `anslag-import --report xlsx` writes the workbook with links and highlights).
+    public static func writeXlsx(_ r: FindingsReport, to path: String) throws {
+        let book = try XlsxWorkbook(path: path, title: "Fynd", subject: r.file)
+        try writeFindingsSheet(r, into: book, sheetNames: [:])
+        try book.close()
+    }
+
+    /// The `Fynd` sheet: one row per finding; the cell links to its sheet when `sheetNames`
+    /// (input sheet → written sheet) has it.
+    static func writeFindingsSheet(_ report: FindingsReport, into book: XlsxWorkbook, sheetNames: [String: String]) throws {
+        let fs = try book.addSheet(PopulationXlsxWriter.findingsSheet)
+        try fs.header(["Allvarlighet", "Kod", "Blad", "Cell", "Angivet", "Beräknat", "Differens", "Rader", "Meddelande"], rows: report.findings.count)
+        for (n, f) in report.findings.enumerated() {
+            let r = n + 1
+            try fs.write(r, 0, string: f.severity.rawValue, f.severity == .error ? .highlighted(.plain) : .plain)
+            try fs.write(r, 1, string: f.code)
+            if let s = f.sheet { try fs.write(r, 2, string: s) }
+            if let s = f.sheet, let c = f.cell, let target = sheetNames[s] {
+                try fs.write(r, 3, link: "'\(target.replacingApostrophes())'!\(c)", text: c)
+            } else if let c = f.cell { try fs.write(r, 3, string: c) }
+            for (k, m) in [f.stated, f.computed, f.delta].enumerated() {
+                if let m { try fs.write(r, 4 + k, number: Double(m.ore) / 100, m.ore % 100 == 0 ? .kronor : .decimal) }
+            }
+            if let l = f.lines { try fs.write(r, 7, string: l) }
+            try fs.write(r, 8, string: f.message)
+        }
+        fs.fitColumns()
+    }
+}

@@ -55,23 +55,7 @@ public enum GridXlsxWriter {
             ws.fitColumns()
         }
         if let report, !report.findings.isEmpty {
-            let fs = try book.addSheet(PopulationXlsxWriter.findingsSheet)
-            try fs.header(["Allvarlighet", "Kod", "Blad", "Cell", "Angivet", "Beräknat", "Differens", "Rader", "Meddelande"], rows: report.findings.count)
-            for (n, f) in report.findings.enumerated() {
-                let r = n + 1
-                try fs.write(r, 0, string: f.severity.rawValue)
-                try fs.write(r, 1, string: f.code)
-                if let s = f.sheet { try fs.write(r, 2, string: s) }
-                if let s = f.sheet, let c = f.cell, let target = written[s] {
-                    try fs.write(r, 3, link: "'\(target.replacingApostrophes())'!\(c)", text: c)
-                } else if let c = f.cell { try fs.write(r, 3, string: c) }
-                for (k, m) in [f.stated, f.computed, f.delta].enumerated() {
-                    if let m { try fs.write(r, 4 + k, number: Double(m.ore) / 100, m.ore % 100 == 0 ? .kronor : .decimal) }
-                }
-                if let l = f.lines { try fs.write(r, 7, string: l) }
-                try fs.write(r, 8, string: f.message)
-            }
-            fs.fitColumns()
+            try ReportWriter.writeFindingsSheet(report, into: book, sheetNames: written)
         }
         try book.close()
     }
