@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "anslag-export", targets: ["anslag-export"]),
         .executable(name: "anslag-allocate", targets: ["anslag-allocate"]),
         .executable(name: "anslag-import", targets: ["anslag-import"]),
+        .executable(name: "anslag-reconcile", targets: ["anslag-reconcile"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,6 +74,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-import",
+            dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "anslag-reconcile",
             dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -36,7 +36,10 @@ public enum ReportWriter {
         var out = "\(r.file): \(r.valid ? "valid" : "NOT valid") — \(r.errors) error\(r.errors == 1 ? "" : "s"), \(r.warnings) warning\(r.warnings == 1 ? "" : "s"), \(r.findings.count - r.errors - r.warnings) info; \(r.tables) table\(r.tables == 1 ? "" : "s")\n"
         guard !r.findings.isEmpty else { return out }
         let rows = r.findings.map { f -> [String] in
-            [f.severity.rawValue, f.location, f.code,
+            // In a batch, the file too.
+            let file = f.file.flatMap { $0 == r.file ? nil : ($0.split(separator: "/").last.map(String.init) ?? $0) }
+            let place = [file, f.location.isEmpty ? nil : f.location].compactMap { $0 }.joined(separator: " ")
+            return [f.severity.rawValue, place, f.code,
              f.stated.map { $0.description } ?? "", f.computed.map { $0.description } ?? "", f.delta.map { $0.description } ?? "", f.message]
         }
         let head = ["severity", "where", "code", "stated", "computed", "delta", "message"]
