@@ -9,7 +9,7 @@ import openpyxl
 folder = sys.argv[1]
 convert = os.environ["ANSLAG_CONVERT"]
 WITH_FORMULAS = {"convert.xlsx", "allocate.xlsx", "export-allocation.xlsx", "export-budget-long.xlsx",
-                 "export-budget-tables.xlsx", "import-report.xlsx"}
+                 "export-budget-tables.xlsx", "import-report.xlsx", "reconcile.xlsx"}
 problems = 0
 
 def same(mine, theirs):

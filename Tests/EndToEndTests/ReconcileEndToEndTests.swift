@@ -88,6 +88,14 @@ struct ReconcileEndToEndTests {
         #expect(fromJSON.stdout.contains("\"name\": \"Kommunalförbunden\", \"allocated\": 10000000"))
     }
 
+    @Test func anslagBudgetJSONIsAnInputToo() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        _ = try Tool.run("anslag-import", [Self.batch + "/Sjuhärad/Borås budget 2025.xlsx", "-o", dir + "/Borås budget.json"])
+        let r = try Tool.run("anslag-reconcile", ["--allocation", Self.allocation, dir + "/Borås budget.json", "--report", "json"])
+        #expect(r.stdout.contains("{\"code\": \"1490\", \"name\": \"Borås\", \"allocated\": 435000, \"budgeted\": 435000, \"grant\": null"))
+    }
+
     @Test func badArgumentsExitTwo() throws {
         let r = try Tool.run("anslag-reconcile", ["--allocation", Tool.fixture("reconcile/nope.csv"), Self.batch])
         #expect(r.status == 2)

@@ -128,9 +128,21 @@ public struct Reconciler {
     static func facts(_ path: String) -> FileFacts {
         var f = FileFacts(file: path)
         do {
-            let reader = try openSpreadsheet(.path(path))
-            let workbook = try reader.workbook()
-            let result = try BudgetRecognizer().read(reader)
+            let result: BudgetRecognizer.Result
+            var workbook = Workbook(sheets: [])
+            if path.lowercased().hasSuffix(".json") {
+                // Anslag's budget JSON (anslag-import's output): its lines, checked when it was made.
+                guard case .budget(let b) = try NormalizedJSON.read(bytes: try FileInput.read(path: path), file: path) else {
+                    throw ReadError.malformed(file: path, part: "$.kind", detail: "not a budget (anslag-import's JSON)")
+                }
+                result = BudgetRecognizer.Result(budget: b, findings: [])
+                f.identity = b.file.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) }
+                f.identityCell = "the budget's source file name"
+            } else {
+                let reader = try openSpreadsheet(.path(path))
+                workbook = try reader.workbook()
+                result = BudgetRecognizer().read(workbook, file: reader.file)
+            }
             f.tables = result.budget.tables.count
             f.findings = result.findings.filter { $0.severity != .info }
             // Who the file is from: the cell right of a label such as "Mottagare".

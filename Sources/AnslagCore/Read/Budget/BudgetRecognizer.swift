@@ -34,6 +34,19 @@ public struct BudgetRecognizer {
     let options: Options
     public init(options: Options = Options()) { self.options = options }
 
+    /// Recognises the tables of a workbook already read (on this thread only).
+    public func read(_ workbook: Workbook, file: String) -> Result {
+        var tables: [BudgetTable] = []
+        var findings: [ReportFinding] = []
+        for sheet in workbook.sheets where sheet.info.kind == .worksheet {
+            var s = SheetScan(sheet: sheet, file: file, options: options, layout: options.layout?.sheet(named: sheet.name))
+            s.run()
+            tables += s.tables
+            findings += s.findings
+        }
+        return Result(budget: Budget(file: file, sheets: workbook.sheets.map(\.info), tables: tables), findings: findings)
+    }
+
     /// Reads every sheet of the workbook and recognises its tables. Sheets are parsed on a
     /// second thread while the ones already read are recognised on this one (at most four
     /// sheets wait in between), so the two overlap on two cores.
