@@ -43,7 +43,9 @@ struct Import: AnslagCommand {
         let reader = try openSpreadsheet(source)
         var options = BudgetRecognizer.Options(tolerance: tol.amount)
         if let layout { options.layout = try LayoutFile.read(path: layout) }
-        let result = try BudgetRecognizer(options: options).read(reader)
+        // A second zip handle lets both cores parse and recognise sheets.
+        let second: (any SpreadsheetReader)? = input != "-" && reader.sheets.count >= 4 && reader is XlsxReader ? try? openSpreadsheet(source) : nil
+        let result = try BudgetRecognizer(options: options).read(reader, second: second)
         let rep = FindingsReport(file: source.displayName, findings: result.findings, tables: result.budget.tables.count)
         let inputs = input == "-" ? [] : [input]
         let status: ExitStatus = rep.valid ? .ok : .findings

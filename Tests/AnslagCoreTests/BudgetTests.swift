@@ -54,6 +54,16 @@ struct BudgetRecognitionTests {
         ])
     }
 
+    /// The same workbooks as LibreOffice saves them and as openpyxl writes them: the same
+    /// findings (code, cell, stated, computed), and none on the correct ones.
+    @Test(arguments: ["libreoffice", "openpyxl"])
+    func otherWritersOfTheSameWorkbooks(_ writer: String) throws {
+        for name in ["list", "sectioned", "matrix", "allocation"] {
+            #expect(try findings("\(writer)/\(name)-ok.xlsx") == [], "\(writer) \(name)-ok")
+            #expect(try findings("\(writer)/\(name)-wrong.xlsx") == (try findings("\(name)-wrong.xlsx")), "\(writer) \(name)-wrong")
+        }
+    }
+
     @Test func oneKronaOffSaysRoundingAndToleranceSoftensIt() throws {
         let r = try BudgetRecognizer().read(try open("budget/matrix-wrong.xlsx"))
         #expect(r.findings.first { $0.cell == "F3" }?.message.hasSuffix("a difference of exactly 1 kr looks like rounding") == true)

@@ -50,7 +50,8 @@ public struct BudgetRecognizer {
     /// Reads every sheet of the workbook and recognises its tables. Sheets are parsed on a
     /// second thread while the ones already read are recognised on this one (at most four
     /// sheets wait in between), so the two overlap on two cores.
-    public func read(_ reader: any SpreadsheetReader) throws -> Result {
+    public func read(_ reader: any SpreadsheetReader, second: (any SpreadsheetReader)? = nil) throws -> Result {
+        if let second, reader.sheets.count >= 4 { return try readOnTwo(reader, second) }
         var tables: [BudgetTable] = []
         var findings: [ReportFinding] = []
         let indices = reader.sheets.indices.filter { reader.sheets[$0].kind == .worksheet }
@@ -74,6 +75,45 @@ public struct BudgetRecognizer {
             findings += s.findings
         }
         return Result(budget: Budget(file: reader.file, sheets: reader.sheets, tables: tables), findings: findings)
+    }
+
+    /// Two readers of the same workbook (two zip handles), each parsing and recognising every
+    /// other sheet on its own core; results in sheet order.
+    func readOnTwo(_ a: any SpreadsheetReader, _ b: any SpreadsheetReader) throws -> Result {
+        let indices = a.sheets.indices.filter { a.sheets[$0].kind == .worksheet }
+        final class Slots: @unchecked Sendable {
+            var results: [Swift.Result<([BudgetTable], [ReportFinding]), any Error>?]
+            init(_ n: Int) { results = Array(repeating: nil, count: n) }
+        }
+        let slots = Slots(indices.count)
+        let readers = UncheckedBox([a, b])
+        let me = UncheckedBox(self)
+        let file = a.file
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            let reader = readers.value[k]
+            var n = k
+            while n < indices.count {
+                do {
+                    let sheet = try reader.sheet(at: indices[n])
+                    var s = SheetScan(sheet: sheet, file: file, options: me.value.options, layout: me.value.options.layout?.sheet(named: sheet.name))
+                    s.run()
+                    slots.results[n] = .success((s.tables, s.findings))
+                } catch {
+                    slots.results[n] = .failure(error)
+                    return
+                }
+                n += 2
+            }
+        }
+        var tables: [BudgetTable] = []
+        var findings: [ReportFinding] = []
+        for r in slots.results {
+            guard let r else { continue }
+            let (t, f) = try r.get()
+            tables += t
+            findings += f
+        }
+        return Result(budget: Budget(file: a.file, sheets: a.sheets, tables: tables), findings: findings)
     }
 
     /// Total words, folded: a row whose label is one of these, or starts with one followed by
