@@ -3,11 +3,12 @@
 against (a) a plain C loop over libxlsxwriter writing the same cells (export_loop.c), (b) Python
 XlsxWriter in constant_memory mode and (c) openpyxl in write-only mode; best of N, peak RSS, at
 250 000 and 1 000 000 rows (openpyxl only at 250 000: it takes minutes at 1 M)."""
-import os, subprocess, sys, time
+import os, subprocess, sys
+sys.path.insert(0, os.path.dirname(__file__))
+from benchlib import run
 
 BENCH, TOOL = sys.argv[1], sys.argv[2]
 PY = os.path.join(BENCH, "venv", "bin", "python")
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 PEER = """
 import sys
 rows = [l.rstrip("\\n").split("\\t") for l in open(sys.argv[2], encoding="utf-8")]
@@ -44,19 +45,6 @@ else:
     wb.save(sys.argv[3])
 """
 
-def run(cmd):
-    best, rss = None, 0
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(p.pid, 0)
-        elapsed = time.perf_counter() - t0
-        err = p.stderr.read().decode(errors="replace"); p.stderr.close()
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(cmd)}: {err[:500]}")
-        best = elapsed if best is None else min(best, elapsed)
-        rss = max(rss, usage.ru_maxrss)
-    return best, rss
 
 data = os.path.join(BENCH, "data", "export")
 os.makedirs(data, exist_ok=True)

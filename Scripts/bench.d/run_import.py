@@ -2,30 +2,18 @@
 """Times anslag-import (recognition and every check; --report json) on a 100-sheet budget
 workbook with 200 000 line items and 5 100 totals (make_budget.c), against python-calamine
 only reading the same file (every sheet to Python values); best of N; peak RSS."""
-import os, subprocess, sys, time
+import os, subprocess, sys
+sys.path.insert(0, os.path.dirname(__file__))
+from benchlib import run
 
 BENCH, TOOL = sys.argv[1], sys.argv[2]
 PY = os.path.join(BENCH, "venv", "bin", "python")
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CALAMINE = """
 import sys, python_calamine
 wb = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
 rows = sum(len(wb.get_sheet_by_name(n).to_python()) for n in wb.sheet_names)
 """
 
-def run(cmd):
-    best, rss = None, 0
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(p.pid, 0)
-        elapsed = time.perf_counter() - t0
-        err = p.stderr.read().decode(errors="replace"); p.stderr.close()
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(cmd)}: {err[:500]}")
-        best = elapsed if best is None else min(best, elapsed)
-        rss = max(rss, usage.ru_maxrss)
-    return best, rss
 
 src = os.path.join(BENCH, "data", "budget-100.xlsx")
 maker = os.path.join(BENCH, "make_budget")

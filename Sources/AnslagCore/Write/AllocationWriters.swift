@@ -68,10 +68,7 @@ public enum AllocationWriter {
     /// One row per recipient and level (RFC 4180), nested levels after their parent's rows.
     public static func writeCSV(_ a: Allocation, to sink: ByteSink, delimiter: Character = ",", decimalComma: Bool = false) throws {
         let d = String(delimiter)
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingQuotes() + "\"" : s
-        }
+        func field(_ s: String) -> String { CSVText.field(s, delimiter) }
         try sink.write(csvColumns.joined(separator: d) + "\r\n")
         for top in a.rules {
             for n in top.levels {

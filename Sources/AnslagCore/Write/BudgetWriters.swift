@@ -275,16 +275,8 @@ public final class BudgetCSVStream {
 
     public func header() throws { try sink.write(BudgetWriter.csvColumns.joined(separator: String(delimiter)) + "\r\n") }
 
-    func field(_ s: String) -> String {
-        s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingQuotes() + "\"" : s
-    }
-
-    func amount(_ m: Money?) -> String {
-        guard let m else { return "" }
-        if let k = m.wholeKronor { return String(k) }
-        let a = m.ore.magnitude
-        return (m.ore < 0 ? "-" : "") + "\(a / 100)\(decimalComma ? "," : ".")\(a % 100 < 10 ? "0" : "")\(a % 100)"
-    }
+    func field(_ s: String) -> String { CSVText.field(s, delimiter) }
+    func amount(_ m: Money?) -> String { CSVText.kronor(m, decimalComma: decimalComma) }
 
     public func write(_ l: BudgetLine, in t: BudgetTable) throws {
         let cells = [t.sheet, t.range, l.cell, l.role.rawValue, l.label, l.year.map(String.init) ?? "", l.area ?? "", l.key ?? "", amount(l.amount), l.sumOf ?? ""]

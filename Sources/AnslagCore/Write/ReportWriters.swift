@@ -1,3 +1,19 @@
+/// CSV fields and amounts, the same in every CSV writer.
+enum CSVText {
+    /// RFC 4180: quoted when it holds the delimiter, a quote or a line break.
+    static func field(_ s: String, _ delimiter: Character) -> String {
+        s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingQuotes() + "\"" : s
+    }
+
+    /// Kronor: whole as an integer, öre with two decimals (a comma with `decimalComma`).
+    static func kronor(_ m: Money?, decimalComma: Bool = false) -> String {
+        guard let m else { return "" }
+        if let k = m.wholeKronor { return String(k) }
+        let a = m.ore.magnitude
+        return (m.ore < 0 ? "-" : "") + "\(a / 100)\(decimalComma ? "," : ".")\(a % 100 < 10 ? "0" : "")\(a % 100)"
+    }
+}
+
 /// Writes findings reports: JSON (`Schemas/report.schema.json`) and a table a person reads.
 public enum ReportWriter {
     /// Kronor as a JSON number: whole kronor as an integer, öre as two decimals.
@@ -60,15 +76,8 @@ extension ReportWriter {
     public static let csvColumns = ["code", "severity", "file", "sheet", "cell", "stated", "computed", "delta", "lines", "message"]
 
     public static func writeCSV(_ r: FindingsReport, to sink: ByteSink, delimiter: Character = ",", decimalComma: Bool = false) throws {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingQuotes() + "\"" : s
-        }
-        func amount(_ m: Money?) -> String {
-            guard let m else { return "" }
-            if let k = m.wholeKronor { return String(k) }
-            let a = m.ore.magnitude
-            return (m.ore < 0 ? "-" : "") + "\(a / 100)\(decimalComma ? "," : ".")\(a % 100 < 10 ? "0" : "")\(a % 100)"
-        }
+        func field(_ s: String) -> String { CSVText.field(s, delimiter) }
+        func amount(_ m: Money?) -> String { CSVText.kronor(m, decimalComma: decimalComma) }
         let d = String(delimiter)
         try sink.write(csvColumns.joined(separator: d) + "\r\n")
         for f in r.findings {
