@@ -167,63 +167,32 @@ public final class BudgetJSONStream {
     /// Like `read`, but parses on a second thread while `handle` consumes the events on this
     /// one, in batches (at most four waiting): parsing and writing overlap on two cores.
     public func readConcurrently(batchSize: Int = 4096, _ handle: (Event) throws -> Void) throws {
-        final class Channel: @unchecked Sendable {
-            var batches: [[Event]] = []
-            var failure: (any Error)?
-            var done = false
-            var stopped = false
-            let lock = DispatchSemaphore(value: 1)
-            let ready = DispatchSemaphore(value: 0)
-            let slots = DispatchSemaphore(value: 4)
-        }
         struct Stopped: Error {}
-        let ch = Channel()
+        let handoff = Handoff<[Event]>(depth: 4)
         let me = UncheckedBox(self)
         DispatchQueue.global().async {
             var batch: [Event] = []
             batch.reserveCapacity(batchSize)
-            func send(_ b: [Event]) throws {
-                ch.slots.wait()
-                ch.lock.wait()
-                let stop = ch.stopped
-                if !stop { ch.batches.append(b) }
-                ch.lock.signal()
-                if stop { throw Stopped() }
-                ch.ready.signal()
-            }
             func push(_ e: Event) throws {
                 batch.append(e)
-                if batch.count >= batchSize { try send(batch); batch.removeAll(keepingCapacity: true) }
+                if batch.count >= batchSize {
+                    guard handoff.put(batch) else { throw Stopped() }
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
             do {
                 try me.value.read(sheets: { try push(.sheets($0, file: $1)) }, table: { try push(.table($0)) }, line: { try push(.line($0)) })
-                if !batch.isEmpty { try send(batch) }
+                if !batch.isEmpty { guard handoff.put(batch) else { return } }
+                handoff.finish()
             } catch is Stopped {
                 return
             } catch {
-                ch.lock.wait(); ch.failure = error; ch.lock.signal()
+                handoff.finish(error: error)
             }
-            ch.lock.wait(); ch.done = true; ch.lock.signal()
-            ch.ready.signal()
         }
-        defer {
-            ch.lock.wait(); ch.stopped = true; ch.lock.signal()
-            ch.slots.signal()
-        }
-        while true {
-            ch.ready.wait()
-            ch.lock.wait()
-            if !ch.batches.isEmpty {
-                let b = ch.batches.removeFirst()
-                ch.lock.signal()
-                ch.slots.signal()
-                for e in b { try handle(e) }
-                continue
-            }
-            let failure = ch.failure, done = ch.done
-            ch.lock.signal()
-            if let failure { throw failure }
-            if done { return }
+        defer { handoff.cancel() }
+        while let batch = try handoff.take() {
+            for e in batch { try handle(e) }
         }
     }
 

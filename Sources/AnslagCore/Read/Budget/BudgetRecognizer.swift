@@ -55,20 +55,18 @@ public struct BudgetRecognizer {
         var tables: [BudgetTable] = []
         var findings: [ReportFinding] = []
         let indices = reader.sheets.indices.filter { reader.sheets[$0].kind == .worksheet }
-        let pipe = SheetPipe(depth: 4)
+        let handoff = Handoff<Sheet>(depth: 4)
         let box = UncheckedBox(reader)
         DispatchQueue.global().async {
-            for i in indices {
-                guard pipe.waitForSlot() else { return }
-                let result: Swift.Result<Sheet, any Error>
-                do { result = .success(try box.value.sheet(at: i)) } catch { result = .failure(error) }
-                pipe.put(i, result)
-                if case .failure = result { return }
+            do {
+                for i in indices { guard handoff.put(try box.value.sheet(at: i)) else { return } }
+                handoff.finish()
+            } catch {
+                handoff.finish(error: error)
             }
         }
-        defer { pipe.cancel() }
-        for i in indices {
-            let sheet = try pipe.take(i).get()
+        defer { handoff.cancel() }
+        while let sheet = try handoff.take() {
             var s = SheetScan(sheet: sheet, file: reader.file, options: options, layout: options.layout?.sheet(named: sheet.name))
             s.run()
             tables += s.tables
@@ -778,47 +776,5 @@ enum FormulaRefs {
             if let r = CellRange(a1: a) { out.append(r) } else if let p = CellPosition(a1: a) { out.append(CellRange(start: p, end: p)) } else { return nil }
         }
         return out.isEmpty ? nil : out
-    }
-}
-
-/// Sheets handed from the parsing thread to the recognising one, in order, at most `depth`
-/// waiting.
-final class SheetPipe: @unchecked Sendable {
-    private var items: [Int: Swift.Result<Sheet, any Error>] = [:]
-    private let lock = DispatchSemaphore(value: 1)
-    private let produced = DispatchSemaphore(value: 0)
-    private let slots: DispatchSemaphore
-    private var cancelled = false
-
-    init(depth: Int) { slots = DispatchSemaphore(value: depth) }
-
-    /// False once the consumer has stopped.
-    func waitForSlot() -> Bool {
-        slots.wait()
-        lock.wait(); defer { lock.signal() }
-        return !cancelled
-    }
-
-    func put(_ index: Int, _ item: Swift.Result<Sheet, any Error>) {
-        lock.wait(); items[index] = item; lock.signal()
-        produced.signal()
-    }
-
-    func take(_ index: Int) -> Swift.Result<Sheet, any Error> {
-        while true {
-            produced.wait()
-            lock.wait()
-            if let item = items.removeValue(forKey: index) {
-                lock.signal()
-                slots.signal()
-                return item
-            }
-            lock.signal()
-        }
-    }
-
-    func cancel() {
-        lock.wait(); cancelled = true; lock.signal()
-        slots.signal()
     }
 }

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Items handed from a producer thread to a consumer, in order, at most `depth` waiting: the
+/// producer blocks when the consumer falls behind, so memory stays bounded. The producer ends
+/// with `finish(error:)`; the consumer may stop early with `cancel()`, after which `put`
+/// returns false so the producer can give up.
+final class Handoff<Item>: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var changed = pthread_cond_t()
+    /// At most `depth` items: taking from the front is cheap, and a taken item is released at once.
+    private var items: [Item] = []
+    private let depth: Int
+    private var finished = false
+    private var cancelled = false
+    private var failure: (any Error)?
+
+    init(depth: Int) {
+        self.depth = max(1, depth)
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(&changed)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_cond_broadcast(&changed); pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+
+    /// Waits for room; false once the consumer has stopped.
+    func put(_ item: Item) -> Bool {
+        locked {
+            while items.count >= depth && !cancelled { pthread_cond_wait(&changed, &mutex) }
+            if cancelled { return false }
+            items.append(item)
+            return true
+        }
+    }
+
+    /// The producer is done, with the error that ended it if any.
+    func finish(error: (any Error)? = nil) { locked { finished = true; failure = error } }
+
+    /// The next item; nil when the producer finished and everything was taken; the producer's
+    /// error once the items before it were taken.
+    func take() throws -> Item? {
+        let (item, error): (Item?, (any Error)?) = locked {
+            while items.isEmpty && !finished { pthread_cond_wait(&changed, &mutex) }
+            if !items.isEmpty { return (items.removeFirst(), nil) }
+            return (nil, failure)
+        }
+        if let error { throw error }
+        return item
+    }
+
+    func cancel() { locked { cancelled = true } }
+}
