@@ -115,41 +115,7 @@ public indirect enum JSONOut: Sendable, Equatable {
 
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(34)
-        var s = s
-        s.withUTF8 { u in
-            for b in u {
-                switch b {
-                case 34: out.append(92); out.append(34)
-                case 92: out.append(92); out.append(92)
-                case 10: out.append(92); out.append(UInt8(ascii: "n"))
-                case 13: out.append(92); out.append(UInt8(ascii: "r"))
-                case 9: out.append(92); out.append(UInt8(ascii: "t"))
-                case 0..<32:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-                default: out.append(b)
-                }
-            }
-        }
+        JSONText.appendEscaped(s, to: &out)
         out.append(34)
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case _ where u.value < 0x20:
-                let h = String(u.value, radix: 16)
-                out.append("\\u" + String(repeating: "0", count: 4 - h.count) + h)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out.append("\"")
-        return out
     }
 }
