@@ -332,16 +332,3 @@ public struct Allocator {
                               basisSum: usesBasis ? Int64(basisSum) : nil, keyed: left, recipients: recipients)
     }
 }
-
-extension Money {
-    /// Whole kronor with Swedish digit grouping: `10 000 000`.
-    public static func kronorText(_ v: Int64) -> String {
-        let digits = String(v.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(" ") }
-            out.append(c)
-        }
-        return (v < 0 ? "−" : "") + out
-    }
-}

@@ -29,16 +29,25 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Swedish style: `1 234 567 kr`, `-300 000 kr`, `1 234,50 kr` (narrow no-break spaces
     /// between thousands are left to the writers; this uses plain spaces).
     public var description: String {
-        let negative = ore < 0
         let m = ore.magnitude
-        let kr = String(m / 100)
-        var grouped = ""
-        for (i, ch) in kr.enumerated() {
-            if i > 0 && (kr.count - i) % 3 == 0 { grouped.append(" ") }
-            grouped.append(ch)
-        }
         let ore = m % 100
-        return (negative ? "-" : "") + grouped + (ore == 0 ? "" : "," + (ore < 10 ? "0" : "") + String(ore)) + " kr"
+        return (self.ore < 0 ? "-" : "") + Money.grouped(m / 100) + (ore == 0 ? "" : "," + (ore < 10 ? "0" : "") + String(ore)) + " kr"
+    }
+
+    /// Whole kronor with Swedish digit grouping and a true minus sign: `10 000 000`, `−300`.
+    public static func kronorText(_ v: Int64) -> String {
+        (v < 0 ? "−" : "") + grouped(v.magnitude)
+    }
+
+    /// Digits in groups of three separated by spaces: `1 234 567`.
+    static func grouped(_ v: UInt64) -> String {
+        let digits = String(v)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(" ") }
+            out.append(c)
+        }
+        return out
     }
 
     /// The exact amount a spreadsheet number stands for, in kronor scaled by `unit`; nil when
