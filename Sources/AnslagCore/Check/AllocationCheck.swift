@@ -3,7 +3,8 @@
 ///
 /// A row states a recipient when one of its cells is a recipient's code (`0114`, `1480`, or a
 /// number that lost its leading zero), its name (case, diacritics, "kommun"/"län"/"stad" aside)
-/// or both (`1480 Göteborg`); its amount is the last amount cell after that one. Rows labelled
+/// or both (`1480 Göteborg`; see `RecipientMatcher`); its amount is the cell under a header
+/// saying Belopp, or else the last amount cell after the name. Rows labelled
 /// Summa / Totalt / Total state the total.
 public enum AllocationCheck {
     struct StatedRow {
@@ -41,42 +42,11 @@ public enum AllocationCheck {
     public static func check(_ workbook: Workbook, file: String, against node: AllocationNode,
                              registry: RegionRegistry = .bundled) -> FindingsReport {
         var findings: [ReportFinding] = []
-        // Recipient lookup: code and folded names.
-        var byKey: [String: Int] = [:]
-        for (i, r) in node.recipients.enumerated() {
-            if let c = r.code {
-                byKey[c] = i
-                if let region = registry.region(code: c) { byKey[RegionRegistry.fold(region.name)] = i }
-            }
-            byKey[RegionRegistry.fold(r.name)] = i
-        }
+        let matcher = RecipientMatcher(node.recipients.map { ($0.code, $0.name) }, registry: registry)
         func match(_ value: CellValue) -> Int? {
             switch value {
-            case .number(let d):
-                guard d == d.rounded(), d >= 1, d < 10_000 else { return nil }
-                let n = Int(d)
-                for width in [2, 4] {
-                    var s = String(n)
-                    if s.count > width { continue }
-                    s = String(repeating: "0", count: width - s.count) + s
-                    if let i = byKey[s] { return i }
-                }
-                return nil
-            case .string(let raw):
-                let t = raw.trimmingCharacters()
-                if t.isEmpty { return nil }
-                if let i = byKey[t] { return i }
-                let f = RegionRegistry.fold(t)
-                if let i = byKey[f] { return i }
-                // "1480 Göteborg", "14 Västra Götalands län", "1480 - Göteborg".
-                let parts = t.split(separator: " ", maxSplits: 1)
-                if parts.count == 2, parts[0].allSatisfy(\.isNumber), let i = byKey[String(parts[0])] { return i }
-                if let r = registry.region(named: t), let i = byKey[r.code] { return i }
-                for suffix in [" kommun", " stad", " lan", "s lan", "s kommun", " region", " kommunalforbund"] where f.hasSuffix(suffix) {
-                    if let i = byKey[String(f.dropLast(suffix.count))] { return i }
-                }
-                if f.hasPrefix("region "), let i = byKey[String(f.dropFirst(7))] { return i }
-                return nil
+            case .number(let d): return matcher.match(number: d)
+            case .string(let s): return matcher.match(s)?.index
             default: return nil
             }
         }

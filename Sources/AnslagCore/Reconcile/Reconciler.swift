@@ -123,7 +123,7 @@ public struct Reconciler {
     // MARK: One file
 
     static let identityLabels: Set<String> = ["mottagare", "bidragsmottagare", "organisation", "organisationsnummer", "kommun",
-                                              "kommunalforbund", "region", "sokande", "stodmottagare", "mottagare:", "organisation:"]
+                                              "kommunalforbund", "region", "sokande", "stodmottagare"]
 
     static func facts(_ path: String) -> FileFacts {
         var f = FileFacts(file: path)
@@ -150,15 +150,14 @@ public struct Reconciler {
                 for (r, row) in sheet.rows.enumerated() {
                     for (c, cell) in row.enumerated() {
                         guard case .string(let s) = cell.value, identityLabels.contains(BudgetRecognizer.fold(s).trimmingCharacters(in: ":")) else { continue }
-                        if let v = row[(c + 1)...].first(where: { !$0.value.isEmpty }) {
-                            switch v.value {
-                            case .string(let t): f.identity = t.trimmingCharacters()
-                            case .number(let d): f.identity = CellText.number(d)
-                            default: continue
-                            }
-                            f.identityCell = "'\(sheet.name)'!" + CellPosition(row: r, column: c + 1 + (row[(c + 1)...].firstIndex(where: { !$0.value.isEmpty })! - c - 1)).a1
-                            break outer
+                        guard let vc = row[(c + 1)...].firstIndex(where: { !$0.value.isEmpty }) else { continue }
+                        switch row[vc].value {
+                        case .string(let t): f.identity = t.trimmingCharacters()
+                        case .number(let d): f.identity = CellText.number(d)
+                        default: continue
                         }
+                        f.identityCell = "'\(sheet.name)'!" + CellPosition(row: r, column: vc).a1
+                        break outer
                     }
                 }
             }
@@ -187,32 +186,9 @@ public struct Reconciler {
 
     // MARK: Matching and findings
 
-    /// A name folded for matching: no case, diacritics, "kommun"/"stad"/"kommunalförbund"
-    /// suffixes, "region" prefix, or leading code.
-    static func key(_ s: String) -> String {
-        var f = RegionRegistry.fold(s)
-        if let space = f.firstIndex(of: " "), f[..<space].allSatisfy(\.isNumber) { f = String(f[f.index(after: space)...]) }
-        for prefix in ["region "] where f.hasPrefix(prefix) { f = String(f.dropFirst(prefix.count)) }
-        for suffix in [" kommunalforbund", " kommun", " stad", " lan", "regionen", " region"] where f.hasSuffix(suffix) && f.count > suffix.count {
-            f = String(f.dropLast(suffix.count))
-        }
-        if f.hasSuffix("s") && f.count > 4 { f.removeLast() }   // "Göteborgs" (Stad), "Lerums" (kommun)
-        return f
-    }
-
-    /// The allocation recipient a text names; `exact` when the text is the name or code itself.
-    func match(_ text: String) -> (index: Int, exact: Bool)? {
-        let t = text.trimmingCharacters()
-        if let i = allocation.firstIndex(where: { $0.code == t || $0.name == t }) { return (i, true) }
-        let digits = t.prefix { $0.isNumber }
-        if digits.count == 4 || digits.count == 2, let i = allocation.firstIndex(where: { $0.code == String(digits) }) { return (i, false) }
-        let k = Self.key(t)
-        if let i = allocation.firstIndex(where: { Self.key($0.name) == k }) { return (i, false) }
-        if let r = registry.region(named: t) ?? registry.region(named: k), let i = allocation.firstIndex(where: { $0.code == r.code }) { return (i, false) }
-        return nil
-    }
-
     func combine(_ facts: [FileFacts]) -> Reconciliation {
+        let matcher = RecipientMatcher(allocation.map { ($0.code, $0.name) }, registry: registry)
+        func match(_ text: String) -> (index: Int, exact: Bool)? { matcher.match(text) }
         var findings: [ReportFinding] = []
         var rows = allocation.map { ReconciledRecipient(code: $0.code, name: $0.name, allocated: $0.amount, budgeted: nil, grant: nil,
                                                         costs: nil, unused: nil, files: [], status: "missing") }
