@@ -2,12 +2,13 @@
 """Times anslag-convert --to csv against python-calamine, openpyxl (read_only) and `unzip -p`
 of the same parts, plus a libxml2 floor (inflate + SAX2 parse with empty callbacks), on the
 inputs make_inputs.py makes. Best of N wall-clock runs; peak RSS from wait4."""
-import os, subprocess, sys, time
+import os, subprocess, sys
+sys.path.insert(0, os.path.dirname(__file__))
+from benchlib import run
 
 BENCH = sys.argv[1]           # .build-bench
 ANSLAG = sys.argv[2]          # release anslag-convert
 PY = os.path.join(BENCH, "venv", "bin", "python")
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 CALAMINE = """
 import sys
@@ -24,23 +25,6 @@ for row in wb.worksheets[0].iter_rows(values_only=True):
     n += 1
 assert n > 0
 """
-
-def run(cmd, runs=RUNS):
-    best = None
-    rss = 0
-    for _ in range(runs):
-        with open(os.devnull, "wb") as null:
-            t0 = time.perf_counter()
-            p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.PIPE)
-            _, status, usage = os.wait4(p.pid, 0)
-            elapsed = time.perf_counter() - t0
-            err = p.stderr.read().decode(errors="replace")
-            p.stderr.close()
-        if status != 0:
-            raise SystemExit(f"failed: {' '.join(cmd)}: {err}")
-        best = elapsed if best is None else min(best, elapsed)
-        rss = max(rss, usage.ru_maxrss)
-    return best, rss
 
 def main():
     data = os.path.join(BENCH, "data")

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Times anslag-scb --to csv (checks on) against pandas (read_csv + melt + to_csv of the long
 table) on the SCB-shaped CSV make_scb.py makes, at 1x and 4x the rows; best of N; peak RSS."""
-import os, subprocess, sys, time
+import os, subprocess, sys
+sys.path.insert(0, os.path.dirname(__file__))
+import benchlib
 
 BENCH, TOOL = sys.argv[1], sys.argv[2]
 PY = os.path.join(BENCH, "venv", "bin", "python")
@@ -14,18 +16,7 @@ long.to_csv(sys.argv[2], index=False)
 """
 
 def run(cmd):
-    best, rss = None, 0
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(p.pid, 0)
-        elapsed = time.perf_counter() - t0
-        err = p.stderr.read().decode(errors="replace"); p.stderr.close()
-        if os.waitstatus_to_exitcode(status) not in (0,):
-            raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(cmd)}: {err[:500]}")
-        best = elapsed if best is None else min(best, elapsed)
-        rss = max(rss, usage.ru_maxrss)
-    return best, rss
+    return benchlib.run(cmd, runs=RUNS)
 
 for scale in (1, 4):
     src = os.path.join(BENCH, "data", f"scb-{scale}x.csv")

@@ -114,12 +114,9 @@ struct Allocate: AnslagCommand {
         let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".xlsx") ? .xlsx : .json)
         let inputs = [rules] + (population.map { [$0] } ?? []) + (set.populationFile.map { [$0] } ?? [])
         if explain {
-            let text = AllocationWriter.explain(allocation)
-            if out.output == nil || out.output == "-" {
-                try withOutput(nil, force: false, inputs: []) { try $0.write(text) }
-                return .ok
-            }
-            try withOutput(nil, force: false, inputs: []) { try $0.write(text) }
+            // The arithmetic goes to standard output; only with -o FILE is the output written too.
+            try withOutput(nil, force: false, inputs: []) { try $0.write(AllocationWriter.explain(allocation)) }
+            if out.output == nil || out.output == "-" { return .ok }
         }
         let t2 = now()
         switch target {

@@ -49,14 +49,14 @@ struct Export: AnslagCommand {
     mutating func execute() throws -> ExitStatus {
         let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".json") ? .json : .xlsx)
         let source = try inputSource(input)
-        let inputs0 = input == "-" ? [] : [input]
+        let inputs = input == "-" ? [] : [input]
         // Budgets go to xlsx and CSV as a stream, line by line: memory stays flat.
         if input != "-", target != .json, try Self.isBudget(source) {
             let stream = try BudgetJSONStream(path: input)
             let sv = locale == .sv
             switch target {
             case .xlsx:
-                try out.writePath(inputs: inputs0) { path in
+                try out.writePath(inputs: inputs) { path in
                     var writer: BudgetXlsxStreamWriter?
                     var began = false
                     try stream.readConcurrently { event in
@@ -74,7 +74,7 @@ struct Export: AnslagCommand {
                     try writer?.close()
                 }
             case .csv:
-                try out.write(inputs: inputs0) { sink in
+                try out.write(inputs: inputs) { sink in
                     if bom || sv { try sink.write(bytes: [0xEF, 0xBB, 0xBF]) }
                     let csv = BudgetCSVStream(sink: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
                     try csv.header()
@@ -87,7 +87,6 @@ struct Export: AnslagCommand {
         }
         let bytes = try source.readAll(limit: 2 << 30)
         let document = try NormalizedJSON.read(bytes: bytes, file: source.displayName)
-        let inputs = input == "-" ? [] : [input]
         let sv = locale == .sv
         switch (document, target) {
         case (.population(let table, let findings), .xlsx):

@@ -78,13 +78,10 @@ struct Reconcile: AnslagCommand {
             } else {
                 try out.writePath(inputs: inputsForOutput) { try ReconcileWriter.writeXlsx(result, to: $0) }
             }
-            try withOutput(nil, force: false, inputs: []) { sink in
-                try sink.write(report == .json ? String(decoding: ReconcileWriter.json(result).bytes(), as: UTF8.self) : ReportWriter.text(result.report))
-            }
-        } else {
-            try withOutput(nil, force: false, inputs: []) { sink in
-                try sink.write(report == .json ? String(decoding: ReconcileWriter.json(result).bytes(), as: UTF8.self) : ReportWriter.text(result.report))
-            }
+        }
+        // The report goes to standard output either way.
+        try withOutput(nil, force: false, inputs: []) { sink in
+            if report == .json { try sink.write(bytes: ReconcileWriter.json(result).bytes()) } else { try sink.write(ReportWriter.text(result.report)) }
         }
         return result.report.valid ? .ok : .findings
     }
