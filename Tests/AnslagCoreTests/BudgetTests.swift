@@ -185,3 +185,86 @@ struct BudgetStreamTests {
         }
     }
 }
+
+/// The pieces the recognizer was made fast with, each against the plain version it replaced.
+@Suite("anslag-import: fast paths agree with the plain ones")
+struct BudgetFastPathTests {
+    /// Rows streamed from the reader (cells classified as they come) and rows of a sheet read
+    /// whole give the same tables and findings, for every budget fixture and re-saved copy.
+    @Test(arguments: ["list-ok.xlsx", "list-wrong.xlsx", "sectioned-ok.xlsx", "sectioned-wrong.xlsx", "matrix-ok.xlsx",
+                      "matrix-wrong.xlsx", "allocation-ok.xlsx", "allocation-wrong.xlsx", "odd-total.csv",
+                      "libreoffice/sectioned-wrong.xlsx", "libreoffice/matrix-wrong.xlsx", "openpyxl/allocation-wrong.xlsx"])
+    func streamedEqualsWhole(_ file: String) throws {
+        let reader = try open("budget/" + file)
+        let streamed = try BudgetRecognizer().read(reader)
+        let whole = BudgetRecognizer().read(try reader.workbook(), file: reader.file)
+        #expect(streamed.budget == whole.budget)
+        #expect(streamed.findings == whole.findings)
+        #expect(!streamed.budget.tables.isEmpty)
+    }
+
+    @Test func asciiFoldEqualsCharacterFold() {
+        let alphabet = Array("abcXYZ019 -\t:åÅ\r\n".utf8.filter { $0 < 0x80 })
+        var seed: UInt64 = 42
+        for _ in 0..<3000 {
+            var bytes: [UInt8] = []
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            for _ in 0..<Int(seed >> 60) {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(alphabet[Int(seed >> 33) % alphabet.count])
+            }
+            let s = String(decoding: bytes, as: UTF8.self)
+            #expect(RegionRegistry.foldASCII(s) == RegionRegistry.foldCharacters(s), "\(Array(s.utf8))")
+        }
+        #expect(RegionRegistry.foldASCII("Förändring") == nil)
+        #expect(RegionRegistry.fold("  Summa -  kostnader ") == "summa kostnader")
+    }
+
+    @Test func yearsAndKeys() {
+        #expect(SheetScan.year("2023") == 2023)
+        #expect(SheetScan.year(" 2024\u{A0}") == 2024)
+        for t in ["20 23", "1899", "2201", "2023a", "År 2023", "12345", ""] { #expect(SheetScan.year(t) == nil, "\(t)") }
+        for t in ["efter befolkningsstorlek", "Lika delar", "1/3", "25 %", "enligt Befolkning 2023"] { #expect(BudgetRecognizer.looksLikeKey(t), "\(t)") }
+        for t in ["enligt beslut", "", "befolk", "Efte"] { #expect(!BudgetRecognizer.looksLikeKey(t), "\(t)") }
+    }
+
+    @Test func formulaReferences() {
+        #expect(FormulaRefs.sumReferences(" = summa( b4 : b6 )")?.map(\.a1) == ["B4:B6"])
+        #expect(FormulaRefs.sumReferences("SUM(B6:B4,C3)")?.map(\.a1) == ["B4:B6", "C3"])
+        #expect(FormulaRefs.sumReferences("SUM(B4:B6)+1") == nil)
+        #expect(FormulaRefs.sumReferences("SUM(B4:B6)*2") == nil)
+        #expect(FormulaRefs.sumReferences("SUM(ROUND(B4,0))") == nil)
+        #expect(FormulaRefs.sumReferences("SUM()") == nil)
+        #expect(FormulaRefs.sumReferences("B4+4") == nil)
+        #expect(FormulaRefs.sumReferences("SUM(XFE1)") == nil)
+    }
+
+    @Test func budgetLineCellText() {
+        for cell in ["'Område 1'!B5", "'Bob''s'!AA100", "Blad1!C7", "'S'!$B$5", "", "utan cell", "'S'!"] {
+            var l = BudgetLine(label: "x", amount: nil, cell: cell, role: .line)
+            #expect(l.cell == cell)
+            l.cell = cell
+            #expect(l.cell == cell)
+        }
+        #expect(BudgetLine(label: "x", amount: nil, cell: "'Område 1'!B5", role: .line).position == CellPosition(row: 4, column: 1))
+        #expect(BudgetLine(label: "x", amount: nil, cell: "'Område 1'!B5", role: .line)
+                == BudgetLine(label: "x", amount: nil, sheet: "'Område 1'!", at: CellPosition(row: 4, column: 1), role: .line))
+    }
+
+    @Test func columnMapAndMoveOut() {
+        var m: ColumnMap<[Int]> = [:]
+        m[5, default: []].append(1)
+        m[2, default: []].append(2)
+        m[5, default: []].append(3)
+        #expect(m.map(\.key) == [2, 5])
+        #expect(m[5] == [1, 3] && m[9] == nil && m.count == 2)
+        m[5] = nil
+        #expect(m.count == 1 && !m.isEmpty)
+
+        var a = ["a", "b", "c", "d"].map { $0 + String(repeating: "-", count: 20) }   // heap strings
+        let out = a.moveOut(1..<3, filler: "")
+        #expect(out == ["b", "c"].map { $0 + String(repeating: "-", count: 20) })
+        #expect(a.map(\.count) == [21, 0, 0, 21])
+        #expect(a.moveOut(2..<2, filler: "") == [])
+    }
+}

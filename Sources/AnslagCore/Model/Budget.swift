@@ -58,7 +58,15 @@ public struct BudgetLine: Sendable, Equatable {
     /// Exact, in kronor (after the table's unit); nil for notes and headings.
     public var amount: Money?
     /// `'Sheet name'!C7`.
-    public var cell: String
+    public var cell: String {
+        get { position.map { cellSheet + $0.a1 } ?? cellSheet }
+        set { (cellSheet, position) = Self.split(cell: newValue) }
+    }
+    /// The source cell as the sheet part of `cell` (`'Sheet name'!`, one string shared by all
+    /// the lines of a sheet) and a position: the text is made only when asked for.
+    var cellSheet: String
+    /// The source cell's position, when `cell` names one.
+    public private(set) var position: CellPosition?
     public var role: Role
     /// Matrices: the row's year and the column's area.
     public var year: Int?
@@ -72,7 +80,23 @@ public struct BudgetLine: Sendable, Equatable {
 
     public init(label: String, amount: Money?, cell: String, role: Role, year: Int? = nil, area: String? = nil,
                 key: String? = nil, sumOf: String? = nil, text: String? = nil) {
-        self.label = label; self.amount = amount; self.cell = cell; self.role = role; self.year = year
+        (cellSheet, position) = Self.split(cell: cell)
+        self.label = label; self.amount = amount; self.role = role; self.year = year
         self.area = area; self.key = key; self.sumOf = sumOf; self.text = text
+    }
+
+    /// A line of a sheet whose cell references start with `sheet` (`'Sheet name'!`).
+    init(label: String, amount: Money?, sheet: String, at position: CellPosition, role: Role, year: Int? = nil, area: String? = nil,
+         key: String? = nil, sumOf: String? = nil, text: String? = nil) {
+        self.label = label; self.amount = amount; self.cellSheet = sheet; self.position = position; self.role = role
+        self.year = year; self.area = area; self.key = key; self.sumOf = sumOf; self.text = text
+    }
+
+    /// `'Sheet'!C7` → (`'Sheet'!`, C7); text that does not end in a plain A1 reference stays whole.
+    static func split(cell: String) -> (String, CellPosition?) {
+        guard let bang = cell.utf8.lastIndex(of: UInt8(ascii: "!")) else { return (cell, nil) }
+        let rest = cell[cell.utf8.index(after: bang)...]
+        guard let p = CellPosition(a1: rest), p.a1 == rest else { return (cell, nil) }
+        return (String(cell[...bang]), p)
     }
 }

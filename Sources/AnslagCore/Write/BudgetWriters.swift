@@ -198,7 +198,7 @@ public final class BudgetXlsxStreamWriter {
 
     public func write(_ l: BudgetLine) throws {
         guard let sheet, let t = table else { return }
-        let cellText = l.cell.lastIndex(of: "!").map { String(l.cell[l.cell.index(after: $0)...]) } ?? l.cell
+        let cellText = l.position?.a1 ?? l.cell.lastIndex(of: "!").map { String(l.cell[l.cell.index(after: $0)...]) } ?? l.cell
         try sheet.write(row, 0, string: t.sheet)
         try sheet.write(row, 1, string: cellText, .text)
         try sheet.write(row, 2, string: l.role.rawValue)
