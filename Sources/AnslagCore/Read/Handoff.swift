@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,4 +60,33 @@ final class Handoff<Item>: @unchecked Sendable {
     }
 
     func cancel() { locked { cancelled = true } }
+}
+
+/// Runs `body(worker, i)` for every `i` in `0..<count` on `workers` threads (worker numbers
+/// `0..<workers`), each taking the next index when done with its last, so items of uneven size
+/// still keep every core busy; returns when all are done.
+func inTurn(count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> Void) {
+    guard workers > 1 && count > 1 else {
+        for i in 0..<count { body(0, i) }
+        return
+    }
+    final class Next: @unchecked Sendable {
+        var mutex = pthread_mutex_t()
+        var value = 0
+        init() { pthread_mutex_init(&mutex, nil) }
+        deinit { pthread_mutex_destroy(&mutex) }
+        func take() -> Int {
+            pthread_mutex_lock(&mutex)
+            defer { pthread_mutex_unlock(&mutex) }
+            value += 1
+            return value - 1
+        }
+    }
+    let next = Next()
+    withoutActuallyEscaping(body) { body in
+        let job = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: min(workers, count)) { w in
+            while case let i = next.take(), i < count { job.value(w, i) }
+        }
+    }
 }

@@ -99,24 +99,8 @@ public struct Reconciler {
             progress?(done, files[i])
             lock.signal()
         }
-        if jobs <= 1 || files.count <= 1 {
-            for i in files.indices { work(i) }
-        } else {
-            // `jobs` workers take files in turn; results land at their index.
-            final class Counter: @unchecked Sendable { var value = 0 }
-            let next = Counter()
-            let job = UncheckedBox(work)
-            DispatchQueue.concurrentPerform(iterations: min(jobs, files.count)) { _ in
-                while true {
-                    lock.wait()
-                    let i = next.value
-                    next.value += 1
-                    lock.signal()
-                    guard i < files.count else { return }
-                    job.value(i)
-                }
-            }
-        }
+        // `jobs` workers take files in turn; results land at their index.
+        inTurn(count: files.count, workers: jobs) { _, i in work(i) }
         return combine(facts.map { $0! })
     }
 

@@ -82,31 +82,35 @@ public struct BudgetRecognizer {
         return s
     }
 
-    /// Two readers of the same workbook (two zip handles), each parsing and recognising every
-    /// other sheet on its own core; results in sheet order.
+    /// Two readers of the same workbook (two zip handles), each on its own core taking the
+    /// next sheet to parse and recognise when done with its last; results in sheet order.
     func readOnTwo(_ a: any SpreadsheetReader, _ b: any SpreadsheetReader) throws -> Result {
         let indices = a.sheets.indices.filter { a.sheets[$0].kind == .worksheet }
         final class Slots: @unchecked Sendable {
+            let lock = DispatchSemaphore(value: 1)
             var results: [Swift.Result<([BudgetTable], [ReportFinding]), any Error>?]
+            var failed = false
             init(_ n: Int) { results = Array(repeating: nil, count: n) }
         }
         let slots = Slots(indices.count)
-        let readers = UncheckedBox([a, b])
-        let me = UncheckedBox(self)
-        DispatchQueue.concurrentPerform(iterations: 2) { k in
-            let reader = readers.value[k]
-            var n = k
-            while n < indices.count {
-                do {
-                    var s = try Self.scan(reader, sheet: indices[n], options: me.value.options)
-                    s.run()
-                    slots.results[n] = .success((s.tables, s.findings))
-                } catch {
-                    slots.results[n] = .failure(error)
-                    return
-                }
-                n += 2
+        let readers = [a, b]
+        inTurn(count: indices.count, workers: 2) { w, n in
+            slots.lock.wait()
+            let stop = slots.failed   // a sheet before failed: the rest need not be read
+            slots.lock.signal()
+            if stop { return }
+            let result: Swift.Result<([BudgetTable], [ReportFinding]), any Error>
+            do {
+                var s = try Self.scan(readers[w], sheet: indices[n], options: options)
+                s.run()
+                result = .success((s.tables, s.findings))
+            } catch {
+                result = .failure(error)
             }
+            slots.lock.wait()
+            slots.results[n] = result
+            if case .failure = result { slots.failed = true }
+            slots.lock.signal()
         }
         var tables: [BudgetTable] = []
         var findings: [ReportFinding] = []

@@ -48,13 +48,19 @@ struct SheetScan {
     /// Adds a row as the reader streams it (cells ascending by column).
     mutating func add(row index: Int, cells: [IndexedCell]) {
         guard let last = cells.last?.column else { return }
-        var scanned = [ScanCell](repeating: .empty, count: last + 1)
+        var scanned: [ScanCell] = []
+        scanned.reserveCapacity(last + 1)
         var formulas: [(column: Int, formula: String)] = []
         var any = false
         for c in cells {
             let k = Self.classify(c.cell)
             if case .empty = k { continue }
-            scanned[c.column] = k
+            if c.column < scanned.count {
+                scanned[c.column] = k   // a column given twice: the later cell wins
+            } else {
+                while scanned.count < c.column { scanned.append(.empty) }
+                scanned.append(k)
+            }
             any = true
             if let f = c.cell.formula { formulas.append((c.column, f)) }
         }
@@ -89,8 +95,14 @@ struct SheetScan {
             return .amount(m, explicit: nil, isNumber: true)
         case .string(let s):
             if s.utf8.count > 200 { return .text(s) }   // a note, never an amount
-            // Amount text starts with a digit, a sign, a parenthesis or a space.
-            if let b = s.utf8.first, !(b >= 48 && b <= 57) && !"+-(−– \u{A0}\u{202F}\t".utf8.contains(b) { return .text(s) }
+            // Amount text starts with a digit, a sign, a parenthesis or a space (the first
+            // bytes of "+-( \t", U+2212 −, U+2013 –, U+202F, U+00A0).
+            if let b = s.utf8.first {
+                switch b {
+                case 48...57, UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: " "), UInt8(ascii: "\t"), 0xE2, 0xC2: break
+                default: return .text(s)
+                }
+            }
             let t = s.trimmingCharacters()
             if t.isEmpty { return .empty }
             if let p = AmountText.parse(t) { return .amount(p.amount, explicit: p.unit, isNumber: false) }
@@ -101,8 +113,9 @@ struct SheetScan {
         }
     }
 
-    /// A row, read for recognition.
-    struct Row {
+    /// A row, read for recognition (a class: the scan passes rows around, and a reference is
+    /// cheaper to copy than the arrays inside).
+    final class Row {
         var index: Int
         var cells: [ScanCell] = []
         /// The formulas of the row's cells that have one (few: totals).
@@ -132,7 +145,7 @@ struct SheetScan {
         }
 
         /// The label is the first text (or a year), amounts and texts lie right of it.
-        private mutating func recognise() {
+        private func recognise() {
             for (c, cell) in cells.enumerated() {
                 switch cell {
                 case .empty: continue
@@ -153,7 +166,7 @@ struct SheetScan {
         }
 
         /// The layout file names the label column: amounts are what lies right of it.
-        private mutating func labelledBy(_ lc: Int) {
+        private func labelledBy(_ lc: Int) {
             for (c, cell) in cells.enumerated() {
                 if case .inexact = cell { inexact.append(c) }
                 if c == lc, case .text(let t) = cell { labelColumn = c; label = t; year = SheetScan.year(t) }
@@ -332,25 +345,28 @@ struct SheetScan {
                 lastWasTotal = BudgetRecognizer.isTotalLabel(folded)
             }
 
-            // Unit notes anywhere in text cells.
-            var rowUnit: (AmountUnit, String)?
-            var textCount = 0
-            func unitNote(_ c: Int) {
-                guard case .text(let t) = row.cells[c] else { return }
-                textCount += 1
-                if BudgetRecognizer.mentionsMoney(t), let u = BudgetRecognizer.unit(in: t), t.count < 120 {
-                    rowUnit = (u, "\"\(t)\" in \(a1(i, c))")
-                }
-            }
-            if let lc = row.labelColumn { unitNote(lc) }
-            for c in row.texts { unitNote(c) }
-
             let header = isHeader(i)
             let startsNew = header || (open != nil && blankSince && row.amounts.isEmpty
                                        && lastWasTotal)
             if startsNew || open == nil {
                 if let o = open { close(o); tableIndex += 1 }
                 open = Open(start: i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1, linesStart: store.count)
+            }
+
+            // Unit notes in text cells; they count in a row without amounts (a note for the
+            // tables below) and before a table's first data row, not among its lines.
+            var rowUnit: (AmountUnit, String)?
+            var textCount = 0
+            if row.amounts.isEmpty || open!.dataRows == 0 {
+                func unitNote(_ c: Int) {
+                    guard case .text(let t) = row.cells[c] else { return }
+                    textCount += 1
+                    if BudgetRecognizer.mentionsMoney(t), let u = BudgetRecognizer.unit(in: t), t.count < 120 {
+                        rowUnit = (u, "\"\(t)\" in \(a1(i, c))")
+                    }
+                }
+                if let lc = row.labelColumn { unitNote(lc) }
+                for c in row.texts { unitNote(c) }
             }
             if let u = rowUnit {
                 if row.amounts.isEmpty && !header {
