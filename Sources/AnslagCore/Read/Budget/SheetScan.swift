@@ -492,10 +492,18 @@ struct SheetScan {
         // Each table's lines, moved out of the store (a title line shows only in merged tables).
         let filler = BudgetLine(label: "", amount: nil, sheet: "", at: CellPosition(row: 0, column: 0), role: .line)
         tables.reserveCapacity(closedTables.count)
-        for c in closedTables {
-            var table = c.table
-            table.lines = store.moveOut((c.lines.lowerBound + (c.hasTitleLine ? 1 : 0))..<c.lines.upperBound, filler: filler)
+        if closedTables.count == 1, closedTables[0].lines == store.indices {
+            // One table (the common case): its lines are the store.
+            var table = closedTables[0].table
+            if closedTables[0].hasTitleLine { store.removeFirst() }
+            swap(&table.lines, &store)
             tables.append(table)
+        } else {
+            for c in closedTables {
+                var table = c.table
+                table.lines = store.moveOut((c.lines.lowerBound + (c.hasTitleLine ? 1 : 0))..<c.lines.upperBound, filler: filler)
+                tables.append(table)
+            }
         }
 
         // Change rows: the difference of the two year rows, column by column (by area name).
