@@ -203,6 +203,28 @@ struct BudgetFastPathTests {
         #expect(!streamed.budget.tables.isEmpty)
     }
 
+    /// The streamed budget JSON is byte for byte what the JSON tree prints, for every fixture
+    /// and for the shapes printed inline (no tables, a table without lines or header).
+    @Test func streamedBudgetJSONEqualsTree() throws {
+        var budgets = try ["list-wrong.xlsx", "sectioned-wrong.xlsx", "matrix-wrong.xlsx", "allocation-wrong.xlsx", "odd-total.csv",
+                           "libreoffice/matrix-ok.xlsx"].map { try BudgetRecognizer().read(try open("budget/" + $0)).budget }
+        var odd = budgets[2]
+        odd.file = "a \"quoted\" \\ name\n"
+        odd.tables[0].lines = []
+        odd.tables[1].header = []
+        odd.tables[1].lines[0].cell = "'Blad \"1\"'!B2"
+        odd.tables[1].lines[1].amount = Money(ore: -12_345)
+        odd.tables.append(BudgetTable(sheet: "S", hidden: true, layout: .list, title: nil, range: "A1:A1", unit: .tkr, unitSource: nil, header: [], lines: []))
+        budgets += [odd, Budget(file: "empty", sheets: [], tables: []), Budget(file: "x", sheets: [SheetInfo(name: "S", state: .hidden)], tables: [])]
+        for b in budgets {
+            let sink = try CollectingSink()
+            try BudgetWriter.writeJSON(b, to: sink.sink)
+            let streamed = try sink.bytes()
+            #expect(streamed == BudgetWriter.json(b).bytes(), "\(b.file)")
+        }
+        #expect(budgets[0].tables.contains { !$0.lines.isEmpty })
+    }
+
     @Test func asciiFoldEqualsCharacterFold() {
         let alphabet = Array("abcXYZ019 -\t:åÅ\r\n".utf8.filter { $0 < 0x80 })
         var seed: UInt64 = 42

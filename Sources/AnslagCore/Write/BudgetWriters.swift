@@ -7,36 +7,106 @@ public enum BudgetWriter {
             ("version", .int(1)),
             ("file", .string(b.file)),
             ("sheets", .array(b.sheets.map { .object([("name", .string($0.name)), ("state", .string($0.state.rawValue))]) })),
-            ("tables", .array(b.tables.map { t in
+            ("tables", .array(b.tables.map(json))),
+        ])
+    }
+
+    static func json(_ t: BudgetTable) -> JSONOut {
+        .object([
+            ("sheet", .string(t.sheet)),
+            ("hidden", .bool(t.hidden)),
+            ("layout", .string(t.layout.rawValue)),
+            ("title", .optional(t.title)),
+            ("range", .string(t.range)),
+            ("unit", .string(t.unit.rawValue)),
+            ("unit_source", .optional(t.unitSource)),
+            ("header", .array(t.header.map { .object([("column", .string($0.column)), ("text", .string($0.text))]) })),
+            ("lines", .array(t.lines.map { l in
                 .object([
-                    ("sheet", .string(t.sheet)),
-                    ("hidden", .bool(t.hidden)),
-                    ("layout", .string(t.layout.rawValue)),
-                    ("title", .optional(t.title)),
-                    ("range", .string(t.range)),
-                    ("unit", .string(t.unit.rawValue)),
-                    ("unit_source", .optional(t.unitSource)),
-                    ("header", .array(t.header.map { .object([("column", .string($0.column)), ("text", .string($0.text))]) })),
-                    ("lines", .array(t.lines.map { l in
-                        .object([
-                            ("label", .string(l.label)),
-                            ("amount", ReportWriter.kronor(l.amount)),
-                            ("cell", .string(l.cell)),
-                            ("role", .string(l.role.rawValue)),
-                            ("year", l.year.map { .int(Int64($0)) } ?? .null),
-                            ("area", .optional(l.area)),
-                            ("key", .optional(l.key)),
-                            ("sum_of", .optional(l.sumOf)),
-                            ("text", .optional(l.text)),
-                        ])
-                    })),
+                    ("label", .string(l.label)),
+                    ("amount", ReportWriter.kronor(l.amount)),
+                    ("cell", .string(l.cell)),
+                    ("role", .string(l.role.rawValue)),
+                    ("year", l.year.map { .int(Int64($0)) } ?? .null),
+                    ("area", .optional(l.area)),
+                    ("key", .optional(l.key)),
+                    ("sum_of", .optional(l.sumOf)),
+                    ("text", .optional(l.text)),
                 ])
             })),
         ])
     }
 
+    /// Writes `json(b)` exactly as `JSONOut` prints it, but a line at a time: the lines (nearly
+    /// all of a budget) are written straight to the sink, without building a JSON tree.
     public static func writeJSON(_ b: Budget, to sink: ByteSink) throws {
-        try sink.write(bytes: json(b).bytes())
+        // A budget without tables, or a table without lines, prints in JSONOut's inline forms.
+        guard !b.tables.isEmpty else { try sink.write(bytes: json(b).bytes()); return }
+        guard case .object(let top) = json(Budget(file: b.file, sheets: b.sheets, tables: [])) else { return }
+        try sink.write("{\n")
+        for (k, v) in top where k != "tables" {
+            try sink.write("  ")
+            try JSONText.writeString(k, to: sink)
+            try sink.write(": ")
+            try sink.write(bytes: v.bytes(indent: 2))
+            try sink.write(",\n")
+        }
+        try sink.write("  \"tables\": [\n")
+        for (i, t) in b.tables.enumerated() {
+            try sink.write("    ")
+            try writeTable(t, to: sink)
+            try sink.write(i + 1 < b.tables.count ? ",\n" : "\n")
+        }
+        try sink.write("  ]\n}\n")
+    }
+
+    /// A table as `JSONOut` prints it at indent 4.
+    private static func writeTable(_ t: BudgetTable, to sink: ByteSink) throws {
+        var head = t
+        head.lines = []
+        guard !t.lines.isEmpty, case .object(let members) = json(head) else {
+            try sink.write(bytes: json(t).bytes(indent: 4))
+            return
+        }
+        try sink.write("{\n")
+        for (k, v) in members where k != "lines" {
+            try sink.write("      ")
+            try JSONText.writeString(k, to: sink)
+            try sink.write(": ")
+            try sink.write(bytes: v.bytes(indent: 6))
+            try sink.write(",\n")
+        }
+        try sink.write("      \"lines\": [\n")
+        for (i, l) in t.lines.enumerated() {
+            try sink.write("        {\"label\": ")
+            try JSONText.writeString(l.label, to: sink)
+            try sink.write(", \"amount\": ")
+            if let m = l.amount {
+                if let k = m.wholeKronor { try sink.write(integer: k) } else { try sink.write(bytes: ReportWriter.kronor(m).bytes(indent: 0)) }
+            } else {
+                try sink.write("null")
+            }
+            try sink.write(", \"cell\": ")
+            if let p = l.position, !l.cellSheet.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                try sink.write(byte: 0x22)
+                try sink.write(l.cellSheet)
+                try sink.write(CellPosition.columnName(p.column))
+                try sink.write(integer: Int64(p.row + 1))
+                try sink.write(byte: 0x22)
+            } else {
+                try JSONText.writeString(l.cell, to: sink)
+            }
+            try sink.write(", \"role\": \"")
+            try sink.write(l.role.rawValue)
+            try sink.write("\", \"year\": ")
+            if let y = l.year { try sink.write(integer: Int64(y)) } else { try sink.write("null") }
+            for (key, value) in [(", \"area\": ", l.area), (", \"key\": ", l.key), (", \"sum_of\": ", l.sumOf), (", \"text\": ", l.text)] {
+                try sink.write(key)
+                if let value { try JSONText.writeString(value, to: sink) } else { try sink.write("null") }
+            }
+            try sink.write(i + 1 < t.lines.count ? "},\n" : "}\n")
+        }
+        try sink.write("      ]\n    }")
     }
 
     public static let csvColumns = ["sheet", "table", "cell", "role", "label", "year", "area", "key", "amount", "sum_of"]
