@@ -103,6 +103,40 @@ struct BudgetRecognitionTests {
         #expect(b.sheets.map(\.state) == [.visible, .hidden])
     }
 
+    @Test func aTitleAboveTheHeaderTitlesTheTable() throws {
+        let t = try #require(try budget("list-ok.xlsx").tables.first)
+        #expect(t.title == "Budget 2024 – Regional utveckling (kr)")
+        #expect(t.range == "A1:B9")
+        #expect(t.header.map(\.text) == ["Post", "Belopp"])
+        #expect(t.lines.first?.label == "Lokaler")
+        // Areas belong to matrices: a list's header names its amount column, not an area.
+        #expect(t.lines.allSatisfy { $0.area == nil })
+    }
+
+    /// A header, then section headings with their lines and subtotals, a grand total: one
+    /// sectioned table with the header and the title above it, the first heading a heading.
+    @Test(arguments: [150, 151])
+    func headerFollowedBySectionHeadings(_ stated: Int) throws {
+        func row(_ cells: CellValue...) -> [Cell] { cells.map { Cell($0) } }
+        func s(_ t: String) -> CellValue { .string(t) }
+        func n(_ v: Double) -> CellValue { .number(v) }
+        let rows: [[Cell]] = [
+            row(s("Budget 2025")), [], row(s("Post"), s("Belopp")),
+            row(s("Verksamhet 1")), row(s("Lön"), n(100)), row(s("Hyra"), n(50)), row(s("Summa"), n(Double(stated))), [],
+            row(s("Verksamhet 2")), row(s("Resor"), n(20)), row(s("Summa"), n(20)), [],
+            row(s("Totalt"), n(Double(stated) + 20)),
+        ]
+        let r = BudgetRecognizer().read(Workbook(sheets: [Sheet(info: SheetInfo(name: "B", state: .visible), rows: rows)]), file: "b.xlsx")
+        #expect(r.budget.tables.count == 1)
+        let t = try #require(r.budget.tables.first)
+        #expect(t.title == "Budget 2025" && t.range == "A1:B13" && t.layout == .sectioned)
+        #expect(t.header == [BudgetColumn(column: "A", text: "Post"), BudgetColumn(column: "B", text: "Belopp")])
+        #expect(t.lines.map(\.role) == [.heading, .line, .line, .subtotal, .heading, .line, .subtotal, .total])
+        #expect(t.lines.map(\.label) == ["Verksamhet 1", "Lön", "Hyra", "Summa", "Verksamhet 2", "Resor", "Summa", "Totalt"])
+        let errors = r.findings.filter { $0.severity == .error }.map { "\($0.code) \($0.cell ?? "") \($0.stated.map { "\($0)" } ?? "") \($0.computed.map { "\($0)" } ?? "")" }
+        #expect(errors == (stated == 150 ? [] : ["sum-mismatch B7 151 kr 150 kr"]))
+    }
+
     @Test func matrixLinesHaveYearAndArea() throws {
         let t = try budget("matrix-ok.xlsx").tables[0]
         #expect(t.layout == .matrix)

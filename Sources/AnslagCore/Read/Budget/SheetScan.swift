@@ -224,6 +224,7 @@ struct SheetScan {
         /// (a heading) when `hasTitleLine`.
         var linesStart: Int
         var hasTitleLine = false
+        var titlePosition: CellPosition?
         var hasHeadings = false
         var totals = 0
         var isAllocation = false
@@ -262,13 +263,20 @@ struct SheetScan {
             let r = rows[i]
             if let h = layout?.headerRow { return h == i }
             guard r.amounts.isEmpty, let lc = r.labelColumn, r.texts.count >= 1 else { return false }
-            // The next non-empty row has amounts under the header's texts.
-            var j = i + 1
-            while j < rows.count && rows[j].isEmpty { j += 1 }
-            guard j < rows.count, j - i <= 2 else { return false }
-            let next = rows[j]
+            // The next non-empty row has amounts under the header's texts, or is a section
+            // heading (one text, under the header's first) followed by such a row.
             let texts = Set([lc] + r.texts)
-            return next.amounts.contains { texts.contains($0) } && next.labelColumn != nil
+            func nextRow(after i: Int) -> Row? {
+                var j = i + 1
+                while j < rows.count && rows[j].isEmpty { j += 1 }
+                return j < rows.count && j - i <= 2 ? rows[j] : nil
+            }
+            func hasDataUnder(_ row: Row) -> Bool { row.labelColumn != nil && row.amounts.contains { texts.contains($0) } }
+            guard let next = nextRow(after: i) else { return false }
+            if hasDataUnder(next) { return true }
+            guard next.amounts.isEmpty, next.texts.isEmpty, next.inexact.isEmpty, next.labelColumn == lc,
+                  let after = nextRow(after: next.index) else { return false }
+            return hasDataUnder(after)
         }
 
         // Every line of the sheet in order, tables as ranges of it: merging the tables of a
@@ -301,9 +309,10 @@ struct SheetScan {
             }
             var layoutKind = layout
             var start = t.start
+            var header = t.header.map { BudgetColumn(column: CellPosition.columnName($0.key), text: $0.value) }
             if let from = t.mergeFrom {
                 // A grand total over subtotals of the tables before (sections split by blank
-                // rows and headings): one sectioned table, titled as the first; the later
+                // rows and headings): one sectioned table, titled and headed as the first; the later
                 // ones' titles become section headings.
                 while let previous = closedTables.last, previous.endRow >= from {
                     closedTables.removeLast()
@@ -313,10 +322,16 @@ struct SheetScan {
                     t.linesStart = previous.lines.lowerBound
                     t.hasTitleLine = previous.hasTitleLine
                     t.title = previous.table.title
+                    if !previous.table.header.isEmpty { header = previous.table.header }
                     layoutKind = .sectioned
                 }
             }
             let lines = t.linesStart..<store.count
+            // Areas are the columns of matrices; elsewhere a header names the amount column
+            // ("Belopp"), not an area.
+            if layoutKind != .matrix {
+                for i in lines where store[i].area != nil { store[i].area = nil }
+            }
             // The last total row of a table holds its totals; earlier total rows are subtotals.
             if let last = t.totalRows.max() {
                 for i in lines where store[i].role == .total {
@@ -330,7 +345,7 @@ struct SheetScan {
             closedTables.append(Closed(
                 table: BudgetTable(sheet: name, hidden: info.state != .visible, layout: layoutKind, title: t.title,
                                    range: range, unit: t.unit, unitSource: t.unitSource,
-                                   header: t.header.sorted { $0.key < $1.key }.map { BudgetColumn(column: CellPosition.columnName($0.key), text: $0.value) },
+                                   header: header,
                                    lines: []),
                 lines: lines, hasTitleLine: t.hasTitleLine, totalRows: t.totalRows, startRow: start, endRow: t.end, startColumn: firstColumn))
         }
@@ -349,8 +364,20 @@ struct SheetScan {
             let startsNew = header || (open != nil && blankSince && row.amounts.isEmpty
                                        && lastWasTotal)
             if startsNew || open == nil {
+                // A title just above a header (a text alone in its row, at most two rows between,
+                // nothing else read yet) is the title of the header's table.
+                let title = header ? open.flatMap { o -> (String, CellPosition, Int)? in
+                    guard o.dataRows == 0, let text = o.title, let at = o.titlePosition, rows[at.row].texts.isEmpty, i - at.row <= 3 else { return nil }
+                    return (text, at, at.row)
+                } : nil
                 if let o = open { close(o); tableIndex += 1 }
-                open = Open(start: i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1, linesStart: store.count)
+                open = Open(start: title?.2 ?? i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1, linesStart: store.count)
+                if let (text, at, _) = title {
+                    open!.title = text
+                    open!.titlePosition = at
+                    open!.hasTitleLine = true
+                    store.append(BudgetLine(label: text, amount: nil, sheet: refPrefix, at: at, role: .heading))
+                }
             }
 
             // Unit notes in text cells; they count in a row without amounts (a note for the
@@ -409,8 +436,10 @@ struct SheetScan {
                 // Text only: the title, a section heading or a note.
                 let afterTotal = lastWasTotal
                 if rowUnit != nil && textCount == 1 && open!.dataRows == 0 { continue }   // the unit note itself
-                if open!.dataRows == 0 && open!.title == nil {
+                if open!.dataRows == 0 && open!.title == nil && open!.headerRow == nil {
+                    // (Text under a header, before the first line, is a section heading.)
                     open!.title = label
+                    open!.titlePosition = CellPosition(row: i, column: labelColumn)
                     open!.hasTitleLine = true
                     store.append(BudgetLine(label: label, amount: nil, sheet: refPrefix, at: CellPosition(row: i, column: labelColumn), role: .heading))
                 }
