@@ -42,16 +42,7 @@ public enum BudgetWriter {
     public static func writeJSON(_ b: Budget, to sink: ByteSink) throws {
         // A budget without tables, or a table without lines, prints in JSONOut's inline forms.
         guard !b.tables.isEmpty else { try sink.write(bytes: json(b).bytes()); return }
-        guard case .object(let top) = json(Budget(file: b.file, sheets: b.sheets, tables: [])) else { return }
-        try sink.write("{\n")
-        for (k, v) in top where k != "tables" {
-            try sink.write("  ")
-            try JSONText.writeString(k, to: sink)
-            try sink.write(": ")
-            try sink.write(bytes: v.bytes(indent: 2))
-            try sink.write(",\n")
-        }
-        try sink.write("  \"tables\": [\n")
+        try openObject(json(Budget(file: b.file, sheets: b.sheets, tables: [])), upTo: "tables", indent: 0, to: sink)
         for (i, t) in b.tables.enumerated() {
             try sink.write("    ")
             try writeTable(t, to: sink)
@@ -60,23 +51,30 @@ public enum BudgetWriter {
         try sink.write("  ]\n}\n")
     }
 
-    /// A table as `JSONOut` prints it at indent 4.
-    private static func writeTable(_ t: BudgetTable, to sink: ByteSink) throws {
-        var head = t
-        head.lines = []
-        guard !t.lines.isEmpty, case .object(let members) = json(head) else {
-            try sink.write(bytes: json(t).bytes(indent: 4))
-            return
-        }
+    /// The start of an object as `JSONOut` prints it at `indent` when it spans lines: its members
+    /// before `last` (an array, the object's last member), then `"last": [` and a line end.
+    private static func openObject(_ object: JSONOut, upTo last: String, indent: Int, to sink: ByteSink) throws {
+        guard case .object(let members) = object else { return }
+        let pad = String(repeating: " ", count: indent + 2)
         try sink.write("{\n")
-        for (k, v) in members where k != "lines" {
-            try sink.write("      ")
+        for (k, v) in members where k != last {
+            try sink.write(pad)
             try JSONText.writeString(k, to: sink)
             try sink.write(": ")
-            try sink.write(bytes: v.bytes(indent: 6))
+            try sink.write(bytes: v.bytes(indent: indent + 2))
             try sink.write(",\n")
         }
-        try sink.write("      \"lines\": [\n")
+        try sink.write(pad)
+        try JSONText.writeString(last, to: sink)
+        try sink.write(": [\n")
+    }
+
+    /// A table as `JSONOut` prints it at indent 4.
+    private static func writeTable(_ t: BudgetTable, to sink: ByteSink) throws {
+        guard !t.lines.isEmpty else { try sink.write(bytes: json(t).bytes(indent: 4)); return }
+        var head = t
+        head.lines = []
+        try openObject(json(head), upTo: "lines", indent: 4, to: sink)
         for (i, l) in t.lines.enumerated() {
             try sink.write("        {\"label\": ")
             try JSONText.writeString(l.label, to: sink)
