@@ -54,14 +54,33 @@ struct BudgetRecognitionTests {
         ])
     }
 
-    /// The same workbooks as LibreOffice saves them and as openpyxl writes them: the same
-    /// findings (code, cell, stated, computed), and none on the correct ones.
-    @Test(arguments: ["libreoffice", "openpyxl"])
-    func otherWritersOfTheSameWorkbooks(_ writer: String) throws {
+    /// The same workbooks as LibreOffice saves them (xlsx, and ods with OpenFormula SUMs) and as
+    /// openpyxl writes them: the same findings (code, cell, stated, computed), and none on the
+    /// correct ones; the totals add up the same cells.
+    @Test(arguments: [("libreoffice", "xlsx"), ("openpyxl", "xlsx"), ("libreoffice", "ods")])
+    func otherWritersOfTheSameWorkbooks(_ writer: String, _ ext: String) throws {
         for name in ["list", "sectioned", "matrix", "allocation"] {
-            #expect(try findings("\(writer)/\(name)-ok.xlsx") == [], "\(writer) \(name)-ok")
-            #expect(try findings("\(writer)/\(name)-wrong.xlsx") == (try findings("\(name)-wrong.xlsx")), "\(writer) \(name)-wrong")
+            #expect(try findings("\(writer)/\(name)-ok.\(ext)") == [], "\(writer) \(name)-ok.\(ext)")
+            #expect(try findings("\(writer)/\(name)-wrong.\(ext)") == (try findings("\(name)-wrong.xlsx")), "\(writer) \(name)-wrong.\(ext)")
+            let sums = { (b: Budget) in b.tables.flatMap { $0.lines.compactMap(\.sumOf) } }
+            #expect(sums(try budget("\(writer)/\(name)-wrong.\(ext)")) == sums(try budget("\(name)-wrong.xlsx")), "\(writer) \(name)-wrong.\(ext)")
         }
+    }
+
+    /// A total's SUM formula says which cells it adds, in Excel's and in OpenFormula's syntax:
+    /// here it leaves out the last line on purpose, and states what it adds.
+    @Test(arguments: ["SUM(B2:B3)", "SUM([.B2:.B3])", "[.B2]+[.B3]"])
+    func aSumFormulaNamesWhatItAdds(_ formula: String) throws {
+        let rows: [[Cell]] = [
+            [Cell(.string("Post")), Cell(.string("Belopp"))],
+            [Cell(.string("Lön")), Cell(.number(100))],
+            [Cell(.string("Hyra")), Cell(.number(50))],
+            [Cell(.string("Resor")), Cell(.number(7))],
+            [Cell(.string("Summa")), Cell(.number(150), formula: formula)],
+        ]
+        let r = BudgetRecognizer().read(Workbook(sheets: [Sheet(info: SheetInfo(name: "S", state: .visible), rows: rows)]), file: "s")
+        #expect(r.findings.filter { $0.severity != .info }.isEmpty)
+        #expect(r.budget.tables.first?.lines.last?.sumOf == "B2:B3" || r.budget.tables.first?.lines.last?.sumOf == "B2,B3")
     }
 
     @Test func oneKronaOffSaysRoundingAndToleranceSoftensIt() throws {
@@ -293,6 +312,14 @@ struct BudgetFastPathTests {
         #expect(FormulaRefs.sumReferences("SUM()") == nil)
         #expect(FormulaRefs.sumReferences("B4+4") == nil)
         #expect(FormulaRefs.sumReferences("SUM(XFE1)") == nil)
+        // OpenFormula, as ODS stores it (without "of:=").
+        #expect(FormulaRefs.sumReferences("SUM([.B4:.B8])")?.map(\.a1) == ["B4:B8"])
+        #expect(FormulaRefs.sumReferences("SUM([.$B$4:.$B$6];[.B9])")?.map(\.a1) == ["B4:B6", "B9"])
+        #expect(FormulaRefs.sumReferences("[.B4]+[.B5]")?.map(\.a1) == ["B4", "B5"])
+        #expect(FormulaRefs.sumReferences("SUM([$Blad2.B4:.B8])") == nil)
+        #expect(FormulaRefs.sumReferences("SUM([Blad2.B4])") == nil)
+        #expect(FormulaRefs.sumReferences("SUM([.B4:.B8)") == nil)
+        #expect(FormulaRefs.sumReferences("SUM(.B4])") == nil)
     }
 
     @Test func budgetLineCellText() {

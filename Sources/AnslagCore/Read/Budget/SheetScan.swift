@@ -706,13 +706,34 @@ extension ScanCell {
 /// The cells a total's formula adds: `SUM(B4:B11)`, `SUM(B4:B6;B9)`, `B4+B5+B6`.
 enum FormulaRefs {
     static func sumReferences(_ formula: String) -> [CellRange]? {
-        // The formula's bytes without white space, `$` and a leading `=`; upper-cased.
+        // The formula's bytes without white space, `$` and a leading `=`; upper-cased. OpenFormula
+        // references (ODS) lose their brackets and dots: `[.B4:.B8]` is `B4:B8`; one naming a
+        // sheet (`[$Blad2.B4]`) is another sheet's, not checked here.
         var f: [UInt8] = []
         f.reserveCapacity(formula.utf8.count)
+        var inBracket = false, cellNext = false
         for b in formula.utf8 where b != 36 && b != 32 && b != 9 && b != 10 && b != 13 {
             if f.isEmpty && b == UInt8(ascii: "=") { continue }
+            switch b {
+            case UInt8(ascii: "["):
+                guard !inBracket else { return nil }
+                inBracket = true; cellNext = true
+                continue
+            case UInt8(ascii: "]"):
+                guard inBracket else { return nil }
+                inBracket = false
+                continue
+            case UInt8(ascii: ".") where inBracket && cellNext:
+                cellNext = false
+                continue
+            case UInt8(ascii: ":") where inBracket:
+                cellNext = true
+            default:
+                if inBracket && cellNext { return nil }   // a sheet name before the dot
+            }
             f.append(b >= 97 && b <= 122 ? b - 32 : b)
         }
+        guard !inBracket else { return nil }
         func has(_ b: Character) -> Bool { f.contains(b.asciiValue!) }
         func starts(_ w: StaticString) -> Bool {
             f.count >= w.utf8CodeUnitCount && (0..<w.utf8CodeUnitCount).allSatisfy { f[$0] == w.utf8Start[$0] }
