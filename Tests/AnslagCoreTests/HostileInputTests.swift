@@ -14,6 +14,19 @@ struct HostileInputTests {
         }
     }
 
+    /// One value in column XFD on each of 20 000 rows: a dense grid of it would be 327 million
+    /// cells, so reading it whole is refused early; recognising budgets keeps only the values.
+    @Test func valuesFarApartAreNoGrid() throws {
+        guard case .limitExceeded(_, nil, let detail)? = failure("hostile/wide-sparse.xlsx") else {
+            Issue.record("a sparse grid was built"); return
+        }
+        #expect(detail.hasPrefix("sheet \"S\": "))
+        #expect(detail.contains("values spread over") && detail.contains("read it as a stream"))
+        let r = try BudgetRecognizer().read(try openSpreadsheet(.path(fixture("hostile/wide-sparse.xlsx"))))
+        #expect(r.budget.tables.flatMap(\.lines).count == 20_000)
+        #expect(r.budget.tables.flatMap(\.lines).last?.cell == "'S'!XFD20000")
+    }
+
     @Test func entityBombAndXXEAreRefusedAtTheDTD() {
         for name in ["entity-bomb", "xxe"] {
             let e = failure("hostile/\(name).xlsx")

@@ -94,6 +94,20 @@ struct ImportEndToEndTests {
         #expect(bad.status == 2)
     }
 
+    /// A small file whose values lie far apart: recognised from its values (exit 0, quickly),
+    /// while a whole-grid output is refused with one line (exit 2), not built.
+    @Test func valuesFarApartNeitherHangNorEatMemory() throws {
+        let file = Tool.fixture("hostile/wide-sparse.xlsx")
+        let r = try Tool.run("anslag-import", [file, "--report", "json"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"valid\": true"))
+        let grid = try Tool.run("anslag-convert", [file, "--to", "json"])
+        #expect(grid.status == 2)
+        #expect(grid.stderr.hasPrefix("anslag-convert: \(file): refused: sheet \"S\": "))
+        #expect(grid.stderr.contains(" values spread over ") && grid.stderr.contains("(anslag-convert --to csv)"))
+        #expect(grid.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func budgetRoundTripsThroughExport() throws {
         let dir = Tool.temporaryDirectory()
         defer { Tool.removeTree(dir) }

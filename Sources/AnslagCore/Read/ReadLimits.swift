@@ -17,6 +17,11 @@ public struct ReadLimits: Sendable, Equatable {
     /// Largest number of cells one ODS row may materialise through repeat counts,
     /// and of rows one sheet may materialise through repeated non-empty rows.
     public var maxRepeatedCells: Int = 2_000_000
+    /// A sheet read whole is a dense grid: values far apart (one cell in column XFD on every
+    /// row) would make a huge grid of a small file. Above `gridCellsFree` cells, a grid may
+    /// hold at most `maxGridCellsPerValue` cells per value. (Streaming never builds a grid.)
+    public var gridCellsFree: Int = 1_000_000
+    public var maxGridCellsPerValue: Int = 64
 
     public init() {}
     public static let `default` = ReadLimits()

@@ -30,7 +30,12 @@ extension SpreadsheetReader {
     /// Reads one sheet whole into a dense, trimmed grid.
     public func sheet(at index: Int) throws -> Sheet {
         var grid = GridBuilder()
-        let merged = try readSheet(at: index) { grid.add(row: $0, cells: $1) }
+        let merged = try readSheet(at: index) { row, cells in
+            grid.add(row: row, cells: cells)
+            if let detail = grid.tooSparse() {
+                throw ReadError.limitExceeded(file: file, part: nil, detail: "sheet \"\(sheets[index].name)\": \(detail)")
+            }
+        }
         return Sheet(info: sheets[index], rows: grid.finish(), merged: merged)
     }
 
@@ -44,10 +49,21 @@ extension SpreadsheetReader {
 /// rows. An empty string counts as empty.
 public struct GridBuilder {
     private var rows: [[Cell]] = []
-    public init() {}
+    private let limits: ReadLimits
+    /// Cells of the grid so far (every row as wide as its last value), and values in them.
+    private var gridCells = 0, values = 0
+    public init(limits: ReadLimits = .default) { self.limits = limits }
+
+    /// Why the grid may not grow (its values too far apart), once it may not; nil until then.
+    public func tooSparse() -> String? {
+        guard gridCells > limits.gridCellsFree, gridCells > values * limits.maxGridCellsPerValue else { return nil }
+        return "\(values) values spread over \(gridCells) grid cells (more than \(limits.maxGridCellsPerValue) a value, past \(limits.gridCellsFree) cells); read it as a stream instead (anslag-convert --to csv)"
+    }
 
     public mutating func add(row index: Int, cells: [IndexedCell]) {
         guard let last = cells.lastIndex(where: { !$0.cell.value.isEmpty }) else { return }
+        gridCells += cells[last].column + 1
+        values += cells[...last].reduce(0) { $0 + ($1.cell.value.isEmpty ? 0 : 1) }
         var dense = [Cell](repeating: Cell(.empty), count: cells[last].column + 1)
         for c in cells[...last] where !c.cell.value.isEmpty {
             dense[c.column] = c.cell

@@ -33,52 +33,50 @@ struct SheetScan {
         self.init(info: sheet.info, file: file, options: options)
         rows.reserveCapacity(sheet.rows.count)
         for (r, cells) in sheet.rows.enumerated() {
-            var scanned: [ScanCell] = []
+            var scanned: [Row.Entry] = []
             var formulas: [(column: Int, formula: String)] = []
-            scanned.reserveCapacity(cells.count)
             for (c, cell) in cells.enumerated() {
                 let k = Self.classify(cell)
-                scanned.append(k)
-                if let f = cell.formula, !cell.value.isEmpty { formulas.append((c, f)) }
+                if case .empty = k { continue }
+                scanned.append((c, k))
+                if let f = cell.formula { formulas.append((c, f)) }
             }
-            add(row: r, scanned: scanned, formulas: formulas)
+            if !scanned.isEmpty { add(row: r, scanned: scanned, formulas: formulas) }
         }
     }
 
     /// Adds a row as the reader streams it (cells ascending by column).
     mutating func add(row index: Int, cells: [IndexedCell]) {
-        guard let last = cells.last?.column else { return }
-        var scanned: [ScanCell] = []
-        scanned.reserveCapacity(last + 1)
+        var scanned: [Row.Entry] = []
+        scanned.reserveCapacity(cells.count)
         var formulas: [(column: Int, formula: String)] = []
-        var any = false
         for c in cells {
             let k = Self.classify(c.cell)
             if case .empty = k { continue }
-            if c.column < scanned.count {
-                scanned[c.column] = k   // a column given twice: the later cell wins
+            if let last = scanned.last, last.column == c.column {
+                scanned[scanned.count - 1].cell = k   // a column given twice: the later cell wins
             } else {
-                while scanned.count < c.column { scanned.append(.empty) }
-                scanned.append(k)
+                scanned.append((c.column, k))
             }
-            any = true
             if let f = c.cell.formula { formulas.append((c.column, f)) }
         }
-        guard any else { return }
-        add(row: index, scanned: scanned, formulas: formulas)
+        if !scanned.isEmpty { add(row: index, scanned: scanned, formulas: formulas) }
     }
 
-    private mutating func add(row index: Int, scanned: [ScanCell], formulas: [(column: Int, formula: String)]) {
+    /// Adds a row's non-empty cells (ascending by column).
+    private mutating func add(row index: Int, scanned: [Row.Entry], formulas: [(column: Int, formula: String)]) {
         if index >= rows.count {
-            while rows.count < index { rows.append(Row(index: rows.count)) }
+            // Rows between are empty; they share one instance (never asked for their index).
+            rows.append(contentsOf: repeatElement(Row.blank, count: index - rows.count))
             rows.append(Row(index: index, cells: scanned, formulas: formulas, layout: layout))
         } else {
             // A row given twice or out of order: later cells win, as in Excel.
-            var cells = rows[index].cells
-            if cells.count < scanned.count { cells += repeatElement(ScanCell.empty, count: scanned.count - cells.count) }
-            for (c, k) in scanned.enumerated() { if case .empty = k { continue }; cells[c] = k }
+            var merged: [Int: ScanCell] = [:]
+            for e in rows[index].cells { merged[e.column] = e.cell }
+            for e in scanned { merged[e.column] = e.cell }
             let kept = rows[index].formulas.filter { f in !formulas.contains { $0.column == f.column } }
-            rows[index] = Row(index: index, cells: cells, formulas: kept + formulas, layout: layout)
+            rows[index] = Row(index: index, cells: merged.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                              formulas: kept + formulas, layout: layout)
         }
     }
 
@@ -114,10 +112,13 @@ struct SheetScan {
     }
 
     /// A row, read for recognition (a class: the scan passes rows around, and a reference is
-    /// cheaper to copy than the arrays inside).
-    final class Row {
+    /// cheaper to copy than the arrays inside). Not changed once made, so it may be shared.
+    final class Row: @unchecked Sendable {
+        typealias Entry = (column: Int, cell: ScanCell)
         var index: Int
-        var cells: [ScanCell] = []
+        /// The non-empty cells, ascending by column (a sparse row: a cell far to the right
+        /// costs one entry, not a column each).
+        var cells: [Entry] = []
         /// The formulas of the row's cells that have one (few: totals).
         var formulas: [(column: Int, formula: String)] = []
         var labelColumn: Int?
@@ -133,10 +134,23 @@ struct SheetScan {
 
         /// An empty row.
         init(index: Int) { self.index = index }
+        static let blank = Row(index: -1)
 
-        init(index: Int, cells: [ScanCell], formulas: [(column: Int, formula: String)], layout: LayoutFile.SheetLayout?) {
+        init(index: Int, cells: [Entry], formulas: [(column: Int, formula: String)], layout: LayoutFile.SheetLayout?) {
             self.index = index; self.cells = cells; self.formulas = formulas
             if let lc = layout?.labelColumn { labelledBy(lc) } else { recognise() }
+        }
+
+        /// The cell in `column` (empty when the row has none there).
+        subscript(_ column: Int) -> ScanCell {
+            // Most rows start at A with no gaps: the entry's index is its column.
+            if column < cells.count && cells[column].column == column { return cells[column].cell }
+            var lo = 0, hi = cells.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cells[mid].column < column { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < cells.count && cells[lo].column == column ? cells[lo].cell : .empty
         }
 
         func formula(at column: Int) -> String? {
@@ -146,7 +160,7 @@ struct SheetScan {
 
         /// The label is the first text (or a year), amounts and texts lie right of it.
         private func recognise() {
-            for (c, cell) in cells.enumerated() {
+            for (c, cell) in cells {
                 switch cell {
                 case .empty: continue
                 case .inexact: inexact.append(c)
@@ -167,7 +181,7 @@ struct SheetScan {
 
         /// The layout file names the label column: amounts are what lies right of it.
         private func labelledBy(_ lc: Int) {
-            for (c, cell) in cells.enumerated() {
+            for (c, cell) in cells {
                 if case .inexact = cell { inexact.append(c) }
                 if c == lc, case .text(let t) = cell { labelColumn = c; label = t; year = SheetScan.year(t) }
                 else if c == lc, case .amount(let m, _, _) = cell, let y = SheetScan.year(m) { labelColumn = c; label = String(y); year = y }
@@ -386,7 +400,7 @@ struct SheetScan {
             var textCount = 0
             if row.amounts.isEmpty || open!.dataRows == 0 {
                 func unitNote(_ c: Int) {
-                    guard case .text(let t) = row.cells[c] else { return }
+                    guard case .text(let t) = row[c] else { return }
                     textCount += 1
                     if BudgetRecognizer.mentionsMoney(t), let u = BudgetRecognizer.unit(in: t), t.count < 120 {
                         rowUnit = (u, "\"\(t)\" in \(a1(i, c))")
@@ -409,7 +423,7 @@ struct SheetScan {
             if header {
                 open!.headerRow = i
                 open!.header = [:]
-                for c in [row.labelColumn!] + row.texts { if case .text(let t) = row.cells[c] { open!.header[c] = t } }
+                for c in [row.labelColumn!] + row.texts { if case .text(let t) = row[c] { open!.header[c] = t } }
                 open!.totalColumns = open!.header.filter { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0.value)) }.map(\.key)
                 let folded = open!.header.values.map(RegionRegistry.fold)
                 if folded.contains(where: { ["mottagare", "bidragsmottagare", "organisation", "nyckel", "fordelningsnyckel", "fordelning"].contains($0) || $0.hasPrefix("fordelningsnyckel") }) {
@@ -423,7 +437,7 @@ struct SheetScan {
                 if !row.amounts.isEmpty {
                     open!.dataRows += 1
                     for c in row.amounts {
-                        guard let m = Self.kronor(row.cells[c], unit: open!.unit) else { continue }
+                        guard let m = Self.kronor(row[c], unit: open!.unit) else { continue }
                         store.append(BudgetLine(label: "", amount: m, sheet: refPrefix, at: CellPosition(row: i, column: c), role: .line, area: open!.header[c]))
                         open!.pending[c, default: []].append((i, m)); open!.all[c, default: []].append((i, m))
                     }
@@ -459,7 +473,7 @@ struct SheetScan {
             open!.dataRows += 1
             var keyText: String?
             for c in row.texts where c > labelColumn {
-                if case .text(let t) = row.cells[c], BudgetRecognizer.looksLikeKey(t) { keyText = t; break }
+                if case .text(let t) = row[c], BudgetRecognizer.looksLikeKey(t) { keyText = t; break }
             }
             if keyText != nil { open!.isAllocation = true }
             let isTotal = layout.map { $0.totalRows.contains(i) } ?? false || BudgetRecognizer.isTotalLabel(folded)
@@ -472,7 +486,7 @@ struct SheetScan {
             if isChange {
                 changeRows.append((row, open!.header, open!.unit, tableIndex))
                 for c in row.amounts {
-                    guard let m = Self.kronor(row.cells[c], unit: open!.unit) else { continue }
+                    guard let m = Self.kronor(row[c], unit: open!.unit) else { continue }
                     store.append(BudgetLine(label: label, amount: m, sheet: refPrefix, at: CellPosition(row: i, column: c), role: .change, area: open!.header[c]))
                 }
                 continue
@@ -480,10 +494,10 @@ struct SheetScan {
 
             // Matrix: the row's Totalt column against its areas.
             let totalColumns = open!.totalColumns.filter { $0 > labelColumn }
-            if let tc = totalColumns.min(), row.amounts.contains(tc), let stated = Self.kronor(row.cells[tc], unit: open!.unit) {
+            if let tc = totalColumns.min(), row.amounts.contains(tc), let stated = Self.kronor(row[tc], unit: open!.unit) {
                 let areas = row.amounts.filter { $0 != tc && $0 < tc && open!.header[$0] != nil }
                 if !areas.isEmpty {
-                    let computed = areas.reduce(Money.zero) { $0 + (Self.kronor(row.cells[$1], unit: open!.unit) ?? .zero) }
+                    let computed = areas.reduce(Money.zero) { $0 + (Self.kronor(row[$1], unit: open!.unit) ?? .zero) }
                     let lines = "\(a1(i, areas.min()!)):\(a1(i, areas.max()!))"
                     checkFormulaOrValue(row: i, column: tc, stated: stated, computed: computed, lines: lines, unit: open!.unit,
                                         what: "\(label): the Totalt column")
@@ -491,7 +505,7 @@ struct SheetScan {
             }
 
             for c in row.amounts {
-                guard let m = Self.kronor(row.cells[c], unit: open!.unit) else { continue }
+                guard let m = Self.kronor(row[c], unit: open!.unit) else { continue }
                 let isTotalColumn = totalColumns.contains(c)
                 if isTotal {
                     open!.totals += 1
@@ -509,7 +523,7 @@ struct SheetScan {
             }
             // Text in an amount column of a data row: a note unless it looks like a broken amount.
             for c in row.texts where c > labelColumn {
-                guard case .text(let t) = row.cells[c], t.utf8.count < 160, BudgetRecognizer.mentionsMoney(t), t != keyText else { continue }
+                guard case .text(let t) = row[c], t.utf8.count < 160, BudgetRecognizer.mentionsMoney(t), t != keyText else { continue }
                 let digits = t.filter(\.isNumber).count
                 if digits >= 1 && t.count < 40 {
                     findings.append(ReportFinding(code: "amount-unparsed", severity: .warning, file: file, sheet: name, cell: a1(i, c),
@@ -543,15 +557,15 @@ struct SheetScan {
             guard let r1 = yearRowsBySheet.last(where: { $0.year == y1 && $0.row < row.index }) ?? yearRowsBySheet.first(where: { $0.year == y1 }),
                   let r2 = yearRowsBySheet.last(where: { $0.year == y2 && $0.row < row.index }) ?? yearRowsBySheet.first(where: { $0.year == y2 }) else { continue }
             for c in row.amounts {
-                guard let stated = Self.kronor(row.cells[c], unit: unit) else { continue }
+                guard let stated = Self.kronor(row[c], unit: unit) else { continue }
                 func column(in h: ColumnMap<String>) -> Int? {
                     guard let area = header[c] else { return c }
                     if h[c] == area { return c }
                     return h.first { BudgetRecognizer.fold($0.value) == BudgetRecognizer.fold(area) }?.key
                 }
                 guard let c1 = column(in: r1.header), let c2 = column(in: r2.header),
-                      let v1 = Self.kronor(rows[r1.row].cells.count > c1 ? rows[r1.row].cells[c1] : .empty, unit: unit),
-                      let v2 = Self.kronor(rows[r2.row].cells.count > c2 ? rows[r2.row].cells[c2] : .empty, unit: unit) else { continue }
+                      let v1 = Self.kronor(rows[r1.row][c1], unit: unit),
+                      let v2 = Self.kronor(rows[r2.row][c2], unit: unit) else { continue }
                 let computed = v2 - v1
                 let flagged = Set(findings.filter { $0.severity == .error }.compactMap(\.cell))
                 if flagged.contains(a1(r1.row, c1)) || flagged.contains(a1(r2.row, c2)) { continue }   // reported already; no cascade
@@ -662,9 +676,8 @@ struct SheetScan {
         var total = Money.zero
         for r in refs {
             for rr in stride(from: r.start.row, through: min(r.end.row, rows.count - 1), by: 1) {
-                let cells = rows[rr].cells
-                for cc in stride(from: r.start.column, through: min(r.end.column, cells.count - 1), by: 1) where !(rr == i && cc == c) {
-                    if let m = Self.kronor(cells[cc], unit: unit) { total = total + m }
+                for (cc, cell) in rows[rr].cells where cc >= r.start.column && cc <= r.end.column && !(rr == i && cc == c) {
+                    if let m = Self.kronor(cell, unit: unit) { total = total + m }
                 }
             }
         }
