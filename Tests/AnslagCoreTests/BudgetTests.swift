@@ -343,6 +343,13 @@ struct BudgetFastPathTests {
         #expect(m[5] == [1, 3] && m[9] == nil && m.count == 2)
         m[5] = nil
         #expect(m.count == 1 && !m.isEmpty)
+        // Columns far right go to the dictionary: no 16 384 array slots for one value in XFD.
+        m[16_383, default: []].append(7)
+        m[100] = [8]
+        #expect(m.denseSlots <= ColumnMap<[Int]>.dense)
+        #expect(m.map(\.key) == [2, 100, 16_383] && m[16_383] == [7] && m.count == 3)
+        m[16_383] = nil
+        #expect(m.count == 2 && m[16_383] == nil)
 
         var a = ["a", "b", "c", "d"].map { $0 + String(repeating: "-", count: 20) }   // heap strings
         let out = a.moveOut(1..<3, filler: "")

@@ -106,6 +106,11 @@ struct ImportEndToEndTests {
         #expect(grid.stderr.hasPrefix("anslag-convert: \(file): refused: sheet \"S\": "))
         #expect(grid.stderr.contains(" values spread over ") && grid.stderr.contains("(anslag-convert --to csv)"))
         #expect(grid.stderr.split(separator: "\n").count == 1)
+        // 20 000 small tables with their amounts in column XFD: each table's columns cost what
+        // it has, not 16 384 slots.
+        let tables = try Tool.run("anslag-import", [Tool.fixture("hostile/wide-tables.xlsx"), "--report", "json"])
+        #expect(tables.status == 0)
+        #expect(tables.stdout.contains("\"tables\": 20000"))
     }
 
     @Test func budgetRoundTripsThroughExport() throws {

@@ -816,19 +816,23 @@ extension Array {
     }
 }
 
-/// Values by column number, for the few columns a table has: a dense array rather than a hash
-/// table (columns are bounded by `SheetLimits.maxColumns`). Iterates in column order.
+/// Values by column number: the first `ColumnMap.dense` columns (where a table's columns are)
+/// in an array rather than a hash table, any further right in a dictionary, so a value in
+/// column XFD costs one entry, not 16 384 slots. Iterates in column order.
 struct ColumnMap<Value>: Sequence, ExpressibleByDictionaryLiteral {
+    static var dense: Int { 64 }
     private var slots: [Value?] = []
+    private var far: [Int: Value] = [:]
 
     init(dictionaryLiteral elements: (Int, Value)...) {
         for (k, v) in elements { self[k] = v }
     }
 
     subscript(_ c: Int) -> Value? {
-        get { c >= 0 && c < slots.count ? slots[c] : nil }
+        get { c >= 0 && c < slots.count ? slots[c] : c >= Self.dense ? far[c] : nil }
         set {
             guard c >= 0 else { return }
+            if c >= Self.dense { far[c] = newValue; return }
             if c >= slots.count {
                 guard newValue != nil else { return }
                 slots += repeatElement(nil, count: c - slots.count + 1)
@@ -842,25 +846,26 @@ struct ColumnMap<Value>: Sequence, ExpressibleByDictionaryLiteral {
         get { self[c] ?? value() }
         _modify {
             precondition(c >= 0)
-            if c >= slots.count { slots += repeatElement(nil, count: c - slots.count + 1) }
-            if slots[c] == nil { slots[c] = value() }
-            yield &slots[c]!
+            if c >= Self.dense {
+                yield &far[c, default: value()]
+            } else {
+                if c >= slots.count { slots += repeatElement(nil, count: c - slots.count + 1) }
+                if slots[c] == nil { slots[c] = value() }
+                yield &slots[c]!
+            }
         }
     }
 
-    var count: Int { slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
-    var isEmpty: Bool { !slots.contains { $0 != nil } }
-    var values: [Value] { slots.compactMap { $0 } }
+    var count: Int { slots.reduce(far.count) { $0 + ($1 == nil ? 0 : 1) } }
+    /// Array slots in use (at most `dense`).
+    var denseSlots: Int { slots.count }
+    var isEmpty: Bool { far.isEmpty && !slots.contains { $0 != nil } }
+    var values: [Value] { map(\.value) }
 
-    func makeIterator() -> AnyIterator<(key: Int, value: Value)> {
-        var i = 0
-        let slots = slots
-        return AnyIterator {
-            while i < slots.count {
-                defer { i += 1 }
-                if let v = slots[i] { return (i, v) }
-            }
-            return nil
-        }
+    func makeIterator() -> IndexingIterator<[(key: Int, value: Value)]> {
+        var all: [(key: Int, value: Value)] = []
+        for (i, v) in slots.enumerated() { if let v { all.append((i, v)) } }
+        all += far.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        return all.makeIterator()
     }
 }
