@@ -33,6 +33,8 @@ struct SheetScan {
         self.init(info: sheet.info, file: file, options: options)
         rows.reserveCapacity(sheet.rows.count)
         for (r, cells) in sheet.rows.enumerated() {
+            // (The loop of `add(row:cells:)` without its check for a column given twice, which
+            // a grid cannot hold; an IndexedCell array per row would slow anslag-reconcile.)
             var scanned: [Row.Entry] = []
             var formulas: [(column: Int, formula: String)] = []
             for (c, cell) in cells.enumerated() {
@@ -235,9 +237,8 @@ struct SheetScan {
         var unit: AmountUnit
         var unitSource: String?
         /// Where the table's lines begin in the sheet's line store; the first is the title's
-        /// (a heading) when `hasTitleLine`.
+        /// (a heading) when the table has a title.
         var linesStart: Int
-        var hasTitleLine = false
         var titlePosition: CellPosition?
         var hasHeadings = false
         var totals = 0
@@ -301,7 +302,6 @@ struct SheetScan {
         struct Closed {
             var table: BudgetTable
             var lines: Range<Int>
-            var hasTitleLine: Bool
             var totalRows: Set<Int>
             var startRow: Int, endRow: Int, startColumn: Int
         }
@@ -334,7 +334,6 @@ struct SheetScan {
                     start = previous.startRow
                     t.firstColumn = min(t.firstColumn, previous.startColumn)
                     t.linesStart = previous.lines.lowerBound
-                    t.hasTitleLine = previous.hasTitleLine
                     t.title = previous.table.title
                     if !previous.table.header.isEmpty { header = previous.table.header }
                     layoutKind = .sectioned
@@ -361,7 +360,14 @@ struct SheetScan {
                                    range: range, unit: t.unit, unitSource: t.unitSource,
                                    header: header,
                                    lines: []),
-                lines: lines, hasTitleLine: t.hasTitleLine, totalRows: t.totalRows, startRow: start, endRow: t.end, startColumn: firstColumn))
+                lines: lines, totalRows: t.totalRows, startRow: start, endRow: t.end, startColumn: firstColumn))
+        }
+
+        /// Titles the open table; the title is stored as its first line too (a heading).
+        func entitle(_ text: String, at p: CellPosition) {
+            open!.title = text
+            open!.titlePosition = p
+            store.append(BudgetLine(label: text, amount: nil, sheet: refPrefix, at: p, role: .heading))
         }
 
         for i in rows.indices {
@@ -380,18 +386,13 @@ struct SheetScan {
             if startsNew || open == nil {
                 // A title just above a header (a text alone in its row, at most two rows between,
                 // nothing else read yet) is the title of the header's table.
-                let title = header ? open.flatMap { o -> (String, CellPosition, Int)? in
+                let title = header ? open.flatMap { o -> (String, CellPosition)? in
                     guard o.dataRows == 0, let text = o.title, let at = o.titlePosition, rows[at.row].texts.isEmpty, i - at.row <= 3 else { return nil }
-                    return (text, at, at.row)
+                    return (text, at)
                 } : nil
                 if let o = open { close(o); tableIndex += 1 }
-                open = Open(start: title?.2 ?? i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1, linesStart: store.count)
-                if let (text, at, _) = title {
-                    open!.title = text
-                    open!.titlePosition = at
-                    open!.hasTitleLine = true
-                    store.append(BudgetLine(label: text, amount: nil, sheet: refPrefix, at: at, role: .heading))
-                }
+                open = Open(start: title?.1.row ?? i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1, linesStart: store.count)
+                if let (text, at) = title { entitle(text, at: at) }
             }
 
             // Unit notes in text cells; they count in a row without amounts (a note for the
@@ -452,10 +453,7 @@ struct SheetScan {
                 if rowUnit != nil && textCount == 1 && open!.dataRows == 0 { continue }   // the unit note itself
                 if open!.dataRows == 0 && open!.title == nil && open!.headerRow == nil {
                     // (Text under a header, before the first line, is a section heading.)
-                    open!.title = label
-                    open!.titlePosition = CellPosition(row: i, column: labelColumn)
-                    open!.hasTitleLine = true
-                    store.append(BudgetLine(label: label, amount: nil, sheet: refPrefix, at: CellPosition(row: i, column: labelColumn), role: .heading))
+                    entitle(label, at: CellPosition(row: i, column: labelColumn))
                 }
                 else if open!.dataRows == 0 {
                     open!.hasHeadings = true
@@ -538,13 +536,13 @@ struct SheetScan {
         if closedTables.count == 1, closedTables[0].lines == store.indices {
             // One table (the common case): its lines are the store.
             var table = closedTables[0].table
-            if closedTables[0].hasTitleLine { store.removeFirst() }
+            if closedTables[0].table.title != nil { store.removeFirst() }
             swap(&table.lines, &store)
             tables.append(table)
         } else {
             for c in closedTables {
                 var table = c.table
-                table.lines = store.moveOut((c.lines.lowerBound + (c.hasTitleLine ? 1 : 0))..<c.lines.upperBound, filler: filler)
+                table.lines = store.moveOut((c.lines.lowerBound + (c.table.title != nil ? 1 : 0))..<c.lines.upperBound, filler: filler)
                 tables.append(table)
             }
         }
