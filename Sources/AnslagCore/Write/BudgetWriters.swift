@@ -75,33 +75,29 @@ public enum BudgetWriter {
         var head = t
         head.lines = []
         try openObject(json(head), upTo: "lines", indent: 4, to: sink)
+        func text(_ key: String, _ value: String?) throws {
+            try sink.write(key)
+            if let value { try JSONText.writeString(value, to: sink) } else { try sink.write("null") }
+        }
         for (i, l) in t.lines.enumerated() {
-            try sink.write("        {\"label\": ")
-            try JSONText.writeString(l.label, to: sink)
+            try text("        {\"label\": ", l.label)
             try sink.write(", \"amount\": ")
-            if let m = l.amount {
-                if let k = m.wholeKronor { try sink.write(integer: k) } else { try sink.write(bytes: ReportWriter.kronor(m).bytes(indent: 0)) }
-            } else {
-                try sink.write("null")
-            }
-            try sink.write(", \"cell\": ")
-            if let p = l.position, !l.cellSheet.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-                try sink.write(byte: 0x22)
-                try sink.write(l.cellSheet)
+            try sink.write(l.amount.map { CSVText.kronor($0) } ?? "null")
+            try sink.write(", \"cell\": \"")
+            // The cell's text written from its parts (`cell` would make it first).
+            try JSONText.writeEscaped(l.cellSheet, to: sink)
+            if let p = l.position {
                 try sink.write(CellPosition.columnName(p.column))
                 try sink.write(integer: Int64(p.row + 1))
-                try sink.write(byte: 0x22)
-            } else {
-                try JSONText.writeString(l.cell, to: sink)
             }
-            try sink.write(", \"role\": \"")
+            try sink.write("\", \"role\": \"")
             try sink.write(l.role.rawValue)
             try sink.write("\", \"year\": ")
             if let y = l.year { try sink.write(integer: Int64(y)) } else { try sink.write("null") }
-            for (key, value) in [(", \"area\": ", l.area), (", \"key\": ", l.key), (", \"sum_of\": ", l.sumOf), (", \"text\": ", l.text)] {
-                try sink.write(key)
-                if let value { try JSONText.writeString(value, to: sink) } else { try sink.write("null") }
-            }
+            try text(", \"area\": ", l.area)
+            try text(", \"key\": ", l.key)
+            try text(", \"sum_of\": ", l.sumOf)
+            try text(", \"text\": ", l.text)
             try sink.write(i + 1 < t.lines.count ? "},\n" : "}\n")
         }
         try sink.write("      ]\n    }")

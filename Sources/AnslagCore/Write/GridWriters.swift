@@ -58,10 +58,16 @@ public struct GridJSONWriter {
 /// JSON string escaping, shared by every JSON writer.
 public enum JSONText {
     public static func writeString(_ s: String, to sink: ByteSink) throws {
+        try sink.write(byte: 0x22)
+        try writeEscaped(s, to: sink)
+        try sink.write(byte: 0x22)
+    }
+
+    /// The string with JSON's escapes, no quotes around it.
+    static func writeEscaped(_ s: String, to sink: ByteSink) throws {
         var s = s
         var needsEscape = false
         s.withUTF8 { b in needsEscape = b.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } }
-        try sink.write(byte: 0x22)
         if !needsEscape {
             try sink.write(s)
         } else {
@@ -69,7 +75,6 @@ public enum JSONText {
             appendEscaped(s, to: &out)
             try sink.write(bytes: out)
         }
-        try sink.write(byte: 0x22)
     }
 
     /// The string's UTF-8 with JSON's escapes (no quotes around it).

@@ -17,13 +17,7 @@ enum CSVText {
 /// Writes findings reports: JSON (`Schemas/report.schema.json`) and a table a person reads.
 public enum ReportWriter {
     /// Kronor as a JSON number: whole kronor as an integer, öre as two decimals.
-    static func kronor(_ m: Money?) -> JSONOut {
-        guard let m else { return .null }
-        if let k = m.wholeKronor { return .int(k) }
-        let sign = m.ore < 0 ? "-" : ""
-        let a = m.ore.magnitude
-        return .number("\(sign)\(a / 100).\(a % 100 < 10 ? "0" : "")\(a % 100)")
-    }
+    static func kronor(_ m: Money?) -> JSONOut { m.map { .number(CSVText.kronor($0)) } ?? .null }
 
     public static func json(_ r: FindingsReport) -> JSONOut {
         .object([
