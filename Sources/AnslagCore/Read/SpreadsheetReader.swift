@@ -63,10 +63,10 @@ public struct GridBuilder {
     public mutating func add(row index: Int, cells: [IndexedCell]) {
         guard let last = cells.lastIndex(where: { !$0.cell.value.isEmpty }) else { return }
         gridCells += cells[last].column + 1
-        values += cells[...last].reduce(0) { $0 + ($1.cell.value.isEmpty ? 0 : 1) }
         var dense = [Cell](repeating: Cell(.empty), count: cells[last].column + 1)
         for c in cells[...last] where !c.cell.value.isEmpty {
             dense[c.column] = c.cell
+            values += 1
         }
         if index >= rows.count {
             rows.append(contentsOf: repeatElement([], count: index - rows.count + 1))
