@@ -96,8 +96,7 @@ final class UncheckedBox<T>: @unchecked Sendable {
 
 /// Filled batches go from producer to consumer; consumed ones come back to be refilled.
 private final class BatchQueue: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var changed = pthread_cond_t()
+    private let monitor = Monitor()
     private var filled: [RowBatch] = []
     private var free: [RowBatch] = []
     private var finished = false
@@ -105,26 +104,12 @@ private final class BatchQueue: @unchecked Sendable {
     private(set) var error: (any Error)?
     private(set) var merged: [CellRange] = []
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&changed, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(&changed)
-        pthread_mutex_destroy(&mutex)
-    }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_cond_broadcast(&changed); pthread_mutex_unlock(&mutex) }
-        return body()
-    }
+    private func locked<T>(_ body: () -> T) -> T { monitor.locked(body) }
 
     /// An empty batch for the producer (waits for one to come back); nil once cancelled.
     func empty() -> RowBatch? {
         locked {
-            while free.isEmpty && !cancelled { pthread_cond_wait(&changed, &mutex) }
+            while free.isEmpty && !cancelled { monitor.wait() }
             return cancelled ? nil : free.removeLast()
         }
     }
@@ -144,7 +129,7 @@ private final class BatchQueue: @unchecked Sendable {
     /// The next filled batch, or nil when the producer has finished and all were taken.
     func take() -> RowBatch? {
         locked {
-            while filled.isEmpty && !finished { pthread_cond_wait(&changed, &mutex) }
+            while filled.isEmpty && !finished { monitor.wait() }
             return filled.isEmpty ? nil : filled.removeFirst()
         }
     }

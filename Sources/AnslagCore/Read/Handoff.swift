@@ -8,8 +8,7 @@ import Glibc
 /// with `finish(error:)`; the consumer may stop early with `cancel()`, after which `put`
 /// returns false so the producer can give up.
 final class Handoff<Item>: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var changed = pthread_cond_t()
+    private let monitor = Monitor()
     /// At most `depth` items: taking from the front is cheap, and a taken item is released at once.
     private var items: [Item] = []
     private let depth: Int
@@ -19,25 +18,14 @@ final class Handoff<Item>: @unchecked Sendable {
 
     init(depth: Int) {
         self.depth = max(1, depth)
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&changed, nil)
     }
 
-    deinit {
-        pthread_cond_destroy(&changed)
-        pthread_mutex_destroy(&mutex)
-    }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_cond_broadcast(&changed); pthread_mutex_unlock(&mutex) }
-        return body()
-    }
+    private func locked<T>(_ body: () -> T) -> T { monitor.locked(body) }
 
     /// Waits for room; false once the consumer has stopped.
     func put(_ item: Item) -> Bool {
         locked {
-            while items.count >= depth && !cancelled { pthread_cond_wait(&changed, &mutex) }
+            while items.count >= depth && !cancelled { monitor.wait() }
             if cancelled { return false }
             items.append(item)
             return true
@@ -51,7 +39,7 @@ final class Handoff<Item>: @unchecked Sendable {
     /// error once the items before it were taken.
     func take() throws -> Item? {
         let (item, error): (Item?, (any Error)?) = locked {
-            while items.isEmpty && !finished { pthread_cond_wait(&changed, &mutex) }
+            while items.isEmpty && !finished { monitor.wait() }
             if !items.isEmpty { return (items.removeFirst(), nil) }
             return (nil, failure)
         }
@@ -71,16 +59,9 @@ func inTurn(count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> V
         return
     }
     final class Next: @unchecked Sendable {
-        var mutex = pthread_mutex_t()
+        let monitor = Monitor()
         var value = 0
-        init() { pthread_mutex_init(&mutex, nil) }
-        deinit { pthread_mutex_destroy(&mutex) }
-        func take() -> Int {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            value += 1
-            return value - 1
-        }
+        func take() -> Int { monitor.locked { value += 1; return value - 1 } }
     }
     let next = Next()
     withoutActuallyEscaping(body) { body in

@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,15 +88,15 @@ public struct Reconciler {
 
     public func run(_ files: [String], jobs: Int = 1, progress: ((Int, String) -> Void)? = nil) -> Reconciliation {
         var facts = [FileFacts?](repeating: nil, count: files.count)
-        let lock = DispatchSemaphore(value: 1)
+        let lock = Monitor()
         var done = 0
         let work = { (i: Int) in
             let f = Self.facts(files[i])
-            lock.wait()
-            facts[i] = f
-            done += 1
-            progress?(done, files[i])
-            lock.signal()
+            lock.locked {
+                facts[i] = f
+                done += 1
+                progress?(done, files[i])
+            }
         }
         // `jobs` workers take files in turn; results land at their index.
         inTurn(count: files.count, workers: jobs) { _, i in work(i) }

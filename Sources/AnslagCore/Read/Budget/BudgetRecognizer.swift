@@ -87,7 +87,7 @@ public struct BudgetRecognizer {
     func readOnTwo(_ a: any SpreadsheetReader, _ b: any SpreadsheetReader) throws -> Result {
         let indices = a.sheets.indices.filter { a.sheets[$0].kind == .worksheet }
         final class Slots: @unchecked Sendable {
-            let lock = DispatchSemaphore(value: 1)
+            let lock = Monitor()
             var results: [Swift.Result<([BudgetTable], [ReportFinding]), any Error>?]
             var failed = false
             init(_ n: Int) { results = Array(repeating: nil, count: n) }
@@ -95,10 +95,7 @@ public struct BudgetRecognizer {
         let slots = Slots(indices.count)
         let readers = [a, b]
         inTurn(count: indices.count, workers: 2) { w, n in
-            slots.lock.wait()
-            let stop = slots.failed   // a sheet before failed: the rest need not be read
-            slots.lock.signal()
-            if stop { return }
+            if slots.lock.locked({ slots.failed }) { return }   // a sheet before failed: the rest need not be read
             let result: Swift.Result<([BudgetTable], [ReportFinding]), any Error>
             do {
                 var s = try Self.scan(readers[w], sheet: indices[n], options: options)
@@ -107,10 +104,10 @@ public struct BudgetRecognizer {
             } catch {
                 result = .failure(error)
             }
-            slots.lock.wait()
-            slots.results[n] = result
-            if case .failure = result { slots.failed = true }
-            slots.lock.signal()
+            slots.lock.locked {
+                slots.results[n] = result
+                if case .failure = result { slots.failed = true }
+            }
         }
         var tables: [BudgetTable] = []
         var findings: [ReportFinding] = []

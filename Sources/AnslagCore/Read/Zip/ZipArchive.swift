@@ -180,7 +180,7 @@ private final class InflateRing: @unchecked Sendable {
     private let filled = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private var cancelled = false   // written by the consumer, read by the producer
-    private let lock = NSLockish()
+    private let lock = Monitor()
     private var readIndex = 0
     private var running = false
 
@@ -204,7 +204,7 @@ private final class InflateRing: @unchecked Sendable {
         var i = 0
         while true {
             free.wait()
-            if lock.withLock({ cancelled }) { break }
+            if lock.locked({ cancelled }) { break }
             let n = zip_fread(file, buffers[i], zip_uint64_t(chunk))
             lengths[i] = Int(n)
             filled.signal()
@@ -230,21 +230,9 @@ private final class InflateRing: @unchecked Sendable {
     func stop() {
         guard running else { return }
         running = false
-        lock.withLock { cancelled = true }
+        lock.locked { cancelled = true }
         free.signal()
         finished.wait()
-    }
-}
-
-/// A mutex (pthread) for the little state the ring shares.
-private final class NSLockish: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }
 
