@@ -40,6 +40,17 @@ public enum NormalizedJSON {
         }
     }
 
+    /// An amount in kronor (a JSON number, at most two decimals) or null.
+    static func money(_ v: JSONValue?, _ path: String, _ bad: (String, String) -> ReadError) throws -> Money? {
+        switch v {
+        case nil, .null?: return nil
+        case .number(let t)?:
+            guard let m = Money.exact(decimal: t, scale: 1) else { throw bad(path, "\(t) is not an exact amount in kronor (at most two decimals)") }
+            return m
+        default: throw bad(path, "expected an amount in kronor or null")
+        }
+    }
+
     private static func population(_ root: JSONValue, _ bad: (String, String) -> ReadError) throws -> Document {
         var metadata = PopulationTable.Metadata(source: try string(root["source"], "$.source", optional: false, bad)!)
         metadata.tableId = try string(root["table_id"], "$.table_id", bad)
@@ -213,15 +224,7 @@ enum AllocationJSON {
 /// A findings report (`Schemas/report.schema.json`) back into the model.
 enum ReportJSON {
     static func read(_ root: JSONValue, _ bad: (String, String) -> ReadError) throws -> FindingsReport {
-        func money(_ v: JSONValue?, _ path: String) throws -> Money? {
-            switch v {
-            case nil, .null?: return nil
-            case .number(let t)?:
-                guard let m = Money.exact(decimal: t, scale: 1) else { throw bad(path, "\(t) is not an exact amount in kronor") }
-                return m
-            default: throw bad(path, "expected an amount in kronor or null")
-            }
-        }
+        func money(_ v: JSONValue?, _ path: String) throws -> Money? { try NormalizedJSON.money(v, path, bad) }
         let file = try NormalizedJSON.string(root["file"], "$.file", optional: false, bad)!
         guard case .bool(let valid)? = root["valid"] else { throw bad("$.valid", "expected true or false") }
         guard let tables = root["tables"]?.int, tables >= 0 else { throw bad("$.tables", "expected a count of tables") }

@@ -140,14 +140,7 @@ enum BudgetJSON {
             try NormalizedJSON.string(v, path, optional: optional, bad)
         }
         guard l.members != nil else { throw bad(lp, "expected an object") }
-        var amount: Money?
-        switch l["amount"] {
-        case nil, .null?: amount = nil
-        case .number(let t)?:
-            guard let m = Money.exact(decimal: t, scale: 1) else { throw bad("\(lp).amount", "\(t) is not an exact amount in kronor (at most two decimals)") }
-            amount = m
-        default: throw bad("\(lp).amount", "expected an amount in kronor or null")
-        }
+        let amount = try NormalizedJSON.money(l["amount"], "\(lp).amount", bad)
         guard let role = BudgetLine.Role(rawValue: try text(l["role"], "\(lp).role")!) else { throw bad("\(lp).role", "expected line, subtotal, total, change, note or heading") }
         var year: Int?
         switch l["year"] {
@@ -164,15 +157,6 @@ enum BudgetJSON {
     static func read(_ root: JSONValue, _ bad: (String, String) -> ReadError) throws -> Budget {
         func text(_ v: JSONValue?, _ path: String, optional: Bool = false) throws -> String? {
             try NormalizedJSON.string(v, path, optional: optional, bad)
-        }
-        func money(_ v: JSONValue?, _ path: String) throws -> Money? {
-            switch v {
-            case nil, .null?: return nil
-            case .number(let t)?:
-                guard let m = Money.exact(decimal: t, scale: 1) else { throw bad(path, "\(t) is not an exact amount in kronor (at most two decimals)") }
-                return m
-            default: throw bad(path, "expected an amount in kronor or null")
-            }
         }
         guard root["version"]?.int == 1 else { throw bad("$.version", "expected 1") }
         let file = try text(root["file"], "$.file")!
