@@ -43,9 +43,12 @@ public struct CellPosition: Hashable, Sendable, Comparable {
     }
 
     /// Parses `C7` or `$C$7`; nil if the text is not a cell reference within Excel's limits.
-    public init?(a1 text: Substring) {
+    public init?(a1 text: Substring) { self.init(a1: text.utf8) }
+
+    /// The same, from UTF-8 bytes.
+    init?<Bytes: Collection>(a1 text: Bytes) where Bytes.Element == UInt8 {
         var col = 0, row = 0, sawLetter = false, sawDigit = false
-        for u in text.utf8 {
+        for u in text {
             switch u {
             case UInt8(ascii: "$"): continue
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"):
@@ -72,8 +75,11 @@ public struct CellRange: Hashable, Sendable {
     public init(start: CellPosition, end: CellPosition) { self.start = start; self.end = end }
 
     /// Parses `A1:C3` (or a single `A1`).
-    public init?(a1 text: Substring) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    public init?(a1 text: Substring) { self.init(a1: text.utf8) }
+
+    /// The same, from UTF-8 bytes.
+    init?<Bytes: Collection>(a1 text: Bytes) where Bytes.Element == UInt8 {
+        let parts = text.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
         guard parts.count <= 2, let a = CellPosition(a1: parts[0]) else { return nil }
         let b = parts.count == 2 ? CellPosition(a1: parts[1]) : a
         guard let b else { return nil }

@@ -764,37 +764,10 @@ enum FormulaRefs {
         out.reserveCapacity(args.count)
         for a in args {
             guard !a.contains(UInt8(ascii: "!")) else { return nil }   // another sheet: not checked here
-            guard let r = range(a) else { return nil }
+            guard let r = CellRange(a1: a) else { return nil }
             out.append(r)
         }
         return out.isEmpty ? nil : out
-    }
-
-    /// `B4:B11` or `B4` (upper case, no `$`).
-    static func range(_ a: ArraySlice<UInt8>) -> CellRange? {
-        let parts = a.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-        guard parts.count <= 2, let p = position(parts[0]) else { return nil }
-        guard let q = parts.count == 2 ? position(parts[1]) : p else { return nil }
-        return CellRange(start: CellPosition(row: min(p.row, q.row), column: min(p.column, q.column)),
-                         end: CellPosition(row: max(p.row, q.row), column: max(p.column, q.column)))
-    }
-
-    static func position(_ a: ArraySlice<UInt8>) -> CellPosition? {
-        var col = 0, row = 0, letters = 0, digits = 0
-        for u in a {
-            if u >= 65 && u <= 90 {
-                guard digits == 0 else { return nil }
-                col = col * 26 + Int(u - 64); letters += 1
-                if col > SheetLimits.maxColumns { return nil }
-            } else if u >= 48 && u <= 57 {
-                row = row * 10 + Int(u - 48); digits += 1
-                if row > SheetLimits.maxRows { return nil }
-            } else {
-                return nil
-            }
-        }
-        guard letters > 0, digits > 0, row >= 1 else { return nil }
-        return CellPosition(row: row - 1, column: col - 1)
     }
 }
 
