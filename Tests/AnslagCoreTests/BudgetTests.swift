@@ -174,10 +174,10 @@ struct BudgetRecognitionTests {
 
     @Test func totalWordsAndUnits() {
         for label in ["Summa", "Totalt", "Total", "Summa kostnader", "Totalt regioner", "summa:"] {
-            #expect(BudgetRecognizer.isTotalLabel(RegionRegistry.fold(label)), "\(label)")
+            #expect(BudgetRecognizer.isTotalLabel(TextFold.fold(label)), "\(label)")
         }
         for label in ["Summering av läget", "Totalförsvar", "SUM", "Resultat"] {
-            #expect(!BudgetRecognizer.isTotalLabel(RegionRegistry.fold(label)), "\(label)")
+            #expect(!BudgetRecognizer.isTotalLabel(TextFold.fold(label)), "\(label)")
         }
         #expect(BudgetRecognizer.unit(in: "Angivet i tusental kronor") == .tkr)
         #expect(BudgetRecognizer.unit(in: "Belopp (tkr)") == .tkr)
@@ -289,10 +289,10 @@ struct BudgetFastPathTests {
                 bytes.append(alphabet[Int(seed >> 33) % alphabet.count])
             }
             let s = String(decoding: bytes, as: UTF8.self)
-            #expect(RegionRegistry.foldASCII(s) == RegionRegistry.foldCharacters(s), "\(Array(s.utf8))")
+            #expect(TextFold.foldASCII(s) == TextFold.foldCharacters(s), "\(Array(s.utf8))")
         }
-        #expect(RegionRegistry.foldASCII("Förändring") == nil)
-        #expect(RegionRegistry.fold("  Summa -  kostnader ") == "summa kostnader")
+        #expect(TextFold.foldASCII("Förändring") == nil)
+        #expect(TextFold.fold("  Summa -  kostnader ") == "summa kostnader")
     }
 
     @Test func yearsAndKeys() {

@@ -69,7 +69,7 @@ public enum AllocationCheck {
             for (r, row) in sheet.rows.enumerated() {
                 if let c = row.firstIndex(where: { cell in
                     guard case .string(let s) = cell.value else { return false }
-                    let f = RegionRegistry.fold(s)
+                    let f = TextFold.fold(s)
                     return f.hasPrefix("belopp") || f.hasPrefix("amount") || ["kr", "kronor", "tkr", "tilldelat", "fordelat", "tilldelning", "fordelning (kr)", "bidrag"].contains(f)
                 }), match(row[c].value) == nil {
                     amountColumn = c
@@ -80,7 +80,7 @@ public enum AllocationCheck {
                 var isTotal = false
                 for (c, cell) in row.enumerated() {
                     if let i = match(cell.value) { recipient = i; labelColumn = c; break }
-                    if case .string(let s) = cell.value, totalWords.contains(RegionRegistry.fold(s).trimmingCharacters(in: ":")) {
+                    if case .string(let s) = cell.value, totalWords.contains(TextFold.fold(s).trimmingCharacters(in: ":")) {
                         isTotal = true; labelColumn = c; break
                     }
                 }

@@ -207,7 +207,7 @@ public enum PopulationChecks {
         if metadata.cellKeyMethod { return true }
         for p in periods where Int(p.prefix(4)).map({ $0 >= 2025 }) ?? false { return true }
         if ages.contains("100+1") { return true }
-        let text = RegionRegistry.fold((metadata.title ?? "") + " " + metadata.notes.joined(separator: " "))
+        let text = TextFold.fold((metadata.title ?? "") + " " + metadata.notes.joined(separator: " "))
         return text.contains("samtliga aldrar") || text.contains("cell key") || text.contains("ckm")
     }
 }

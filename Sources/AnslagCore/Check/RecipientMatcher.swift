@@ -24,7 +24,7 @@ struct RecipientMatcher {
     /// A name folded for matching: no case, diacritics, leading code, "region" prefix,
     /// "kommun"/"stad"/"län"/"kommunalförbund" suffix, or genitive s.
     static func key(_ s: String) -> String {
-        var f = RegionRegistry.fold(s)
+        var f = TextFold.fold(s)
         if let space = f.firstIndex(of: " "), f[..<space].allSatisfy(\.isNumber) { f = String(f[f.index(after: space)...]) }
         for prefix in ["region "] where f.hasPrefix(prefix) { f = String(f.dropFirst(prefix.count)) }
         for suffix in [" kommunalforbund", " kommun", " stad", " lan", "regionen", " region"] where f.hasSuffix(suffix) && f.count > suffix.count {

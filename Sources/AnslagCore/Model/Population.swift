@@ -94,13 +94,13 @@ public enum ScbLabels {
 
     /// Labels SCB uses only in tables with Cell Key Method noise.
     public static func marksCellKeyMethod(_ raw: String) -> Bool {
-        let f = RegionRegistry.fold(raw)
+        let f = TextFold.fold(raw)
         return f.contains("samtliga aldrar") || f.hasPrefix("100+1") || f == "100+ 1"
     }
 
     /// `0 år` → `0`, `100+ år` → `100+`, `totalt ålder` / `total` → `total`, `45-54 år` → `45-54`.
     public static func age(_ raw: String) -> String {
-        let f = RegionRegistry.fold(raw)
+        let f = TextFold.fold(raw)
         if f.hasPrefix("total") || f == "samtliga aldrar" || f == "alla aldrar" || f == "all ages" || f.hasPrefix("totalt") {
             return "total"
         }
@@ -114,11 +114,11 @@ public enum ScbLabels {
 
     /// `män`/`men`/`1` → male, `kvinnor`/`women`/`2` → female, `totalt`/`total`/`1+2` → total.
     public static func sex(_ raw: String) -> String {
-        switch RegionRegistry.fold(raw) {
+        switch TextFold.fold(raw) {
         case "man", "men", "male", "males", "1", "pojkar", "boys": return "male"
         case "kvinnor", "kvinna", "women", "female", "females", "2", "flickor", "girls": return "female"
         case "totalt", "total", "1+2", "samtliga", "bada konen", "both sexes", "t", "tot": return "total"
-        default: return RegionRegistry.fold(raw)
+        default: return TextFold.fold(raw)
         }
     }
 

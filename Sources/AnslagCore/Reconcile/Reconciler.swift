@@ -190,7 +190,7 @@ public struct Reconciler {
             else {
                 let stem = String(base.split(separator: ".").dropLast().joined(separator: ".")).map { $0 == "_" || $0 == "-" ? " " : $0 }
                 let words = String(stem).split(separator: " ").map(String.init).filter { w in
-                    !["budget", "rapport", "aterrapportering", "återrapportering", "slutrapport", "final", "v1", "v2", "v3"].contains(RegionRegistry.fold(w)) && !w.allSatisfy(\.isNumber)
+                    !["budget", "rapport", "aterrapportering", "återrapportering", "slutrapport", "final", "v1", "v2", "v3"].contains(TextFold.fold(w)) && !w.allSatisfy(\.isNumber)
                 }
                 for n in stride(from: words.count, through: 1, by: -1) {
                     for s in 0...(words.count - n) {

@@ -153,7 +153,7 @@ private struct Parser {
         }
         switch node.value {
         case .text(let t, _):
-            switch RegionRegistry.fold(t) {
+            switch TextFold.fold(t) {
             case "lan", "lanen", "counties", "regioner": return (regions(registry.counties), "the \(registry.counties.count) län")
             case "kommuner", "kommunerna", "municipalities": return (regions(registry.municipalities), "the \(registry.municipalities.count) kommuner")
             default: throw node.error("unknown recipients \"\(t)\"; use lan, kommuner, {kommuner-in: CODE}, {membership: FILE} or a list")
@@ -229,7 +229,7 @@ private struct Parser {
         let file = RuleFile.resolve(try fileNode.text(), in: directory)
         let rows = try table(file, node: fileNode)
         guard let header = rows.first else { throw fileNode.error("\(file) is empty") }
-        let folded = header.map(RegionRegistry.fold)
+        let folded = header.map(TextFold.fold)
         guard let codeCol = folded.firstIndex(where: { ["code", "kod", "kommunkod", "member", "medlem"].contains($0) }),
               let groupCol = folded.firstIndex(where: { ["group", "grupp", "kommunalforbund", "forbund", "delregion"].contains($0) }) else {
             throw fileNode.error("\(file): the header needs a code column (code, kod) and a group column (group, kommunalförbund)")
@@ -311,7 +311,7 @@ private struct Parser {
                 if let f = item["file"] {
                     let file = RuleFile.resolve(try f.text(), in: directory)
                     let rows = try table(file, node: f)
-                    let folded = rows.first?.map(RegionRegistry.fold) ?? []
+                    let folded = rows.first?.map(TextFold.fold) ?? []
                     let col = folded.firstIndex(where: { ["code", "kod", "lanskod", "kommunkod"].contains($0) }) ?? 0
                     ids = rows.dropFirst().compactMap { $0.count > col ? $0[col].trimmingCharacters() : nil }.filter { !$0.isEmpty }
                 }
@@ -336,7 +336,7 @@ private struct Parser {
             let ages = try node["age"]?.text() ?? "total"
             guard PopulationQuery.Ages(ages) != nil else { throw node["age"]!.error("\"\(ages)\" is not an age band such as 0-25, 65+ or total") }
             var sex = try node["sex"]?.text() ?? "total"
-            switch RegionRegistry.fold(sex) {
+            switch TextFold.fold(sex) {
             case "total", "totalt", "alla": sex = "total"
             case "male", "man", "men", "män": sex = "male"
             case "female", "kvinnor", "women", "kvinna": sex = "female"
@@ -353,7 +353,7 @@ private struct Parser {
             guard let vCol = header.firstIndex(where: { $0.trimmingCharacters() == column }) else {
                 throw c.error("\(file) has no column \"\(column)\"; it has \(header.map { "\"\($0)\"" }.joined(separator: ", "))")
             }
-            let folded = header.map(RegionRegistry.fold)
+            let folded = header.map(TextFold.fold)
             let kCol = folded.firstIndex(where: { ["code", "kod", "region", "recipient", "mottagare", "name", "namn"].contains($0) }) ?? (vCol == 0 ? 1 : 0)
             var values: [String: Int64] = [:]
             for (i, row) in rows.dropFirst().enumerated() where row.count > max(kCol, vCol) {

@@ -378,7 +378,7 @@ enum ScbCsvStream {
                 message: "bytes that are not UTF-8 from this line on; read the file as Windows-1252 from here (--encoding chooses)",
                 location: at(line)))
         }
-        if let idx = notes.firstIndex(where: { RegionRegistry.fold($0).hasPrefix("intern referenskod") }), idx + 1 < notes.count {
+        if let idx = notes.firstIndex(where: { TextFold.fold($0).hasPrefix("intern referenskod") }), idx + 1 < notes.count {
             metadata.tableId = notes[idx + 1]
         }
         try sink.end(metadata: metadata)

@@ -49,7 +49,7 @@ public enum ScbCsvReader {
     }
 
     static func dimensionRole(_ header: String) -> Role? {
-        let f = RegionRegistry.fold(header)
+        let f = TextFold.fold(header)
         switch f {
         case "region", "kommun", "lan", "county", "municipality", "regionkod", "region code", "kommunkod", "lanskod": return .region
         case "alder", "age", "aldersgrupp", "age group": return .age
@@ -60,7 +60,7 @@ public enum ScbCsvReader {
     }
 
     static func otherCode(_ header: String) -> String {
-        let f = RegionRegistry.fold(header)
+        let f = TextFold.fold(header)
         let mapped = String(f.map { $0 == " " ? "_" : $0 })
         return mapped.isEmpty ? "dimension" : mapped
     }
@@ -124,7 +124,7 @@ public enum ScbCsvReader {
                     message: "region code \(code) is not in the region registry (valid \(registry.validYear))", location: "\(file): line \(line)"))
             }
             if let name, let known = registry.region(code: code), known.kind == .kommun,
-               RegionRegistry.fold(known.name) != RegionRegistry.fold(name), warned.insert("name " + code).inserted {
+               TextFold.fold(known.name) != TextFold.fold(name), warned.insert("name " + code).inserted {
                 findings.append(Finding(severity: .warning, code: "region-name-differs",
                     message: "region \(code) is \"\(name)\" here but \"\(known.name)\" in the registry", location: "\(file): line \(line)"))
             }

@@ -426,7 +426,7 @@ struct SheetScan {
                 open!.header = [:]
                 for c in [row.labelColumn!] + row.texts { if case .text(let t) = row[c] { open!.header[c] = t } }
                 open!.totalColumns = open!.header.filter { BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold($0.value)) }.map(\.key)
-                let folded = open!.header.values.map(RegionRegistry.fold)
+                let folded = open!.header.values.map(TextFold.fold)
                 if folded.contains(where: { ["mottagare", "bidragsmottagare", "organisation", "nyckel", "fordelningsnyckel", "fordelning"].contains($0) || $0.hasPrefix("fordelningsnyckel") }) {
                     open!.isAllocation = true
                 }

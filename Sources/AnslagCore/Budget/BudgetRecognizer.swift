@@ -143,7 +143,7 @@ public struct BudgetRecognizer {
 
     /// Folds a label for matching; long texts (notes, not labels) are not folded at all, which
     /// keeps sheets of huge strings fast.
-    static func fold(_ s: String) -> String { s.utf8.count > 200 ? "" : RegionRegistry.fold(s) }
+    static func fold(_ s: String) -> String { s.utf8.count > 200 ? "" : TextFold.fold(s) }
 
     static func isChangeLabel(_ folded: String) -> Bool { folded.hasPrefix("forandring") || folded.hasPrefix("differens") }
 
