@@ -170,10 +170,3 @@ public enum AllocationCheck {
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.last, set.contains(c) || c == " " { s.removeLast() }
-        return String(s)
-    }
-}

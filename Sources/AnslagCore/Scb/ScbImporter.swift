@@ -8,11 +8,6 @@ public enum ScbFormat: String, Sendable, CaseIterable {
     case jsonStat = "json-stat"
 }
 
-/// A zip package or a compound file: a workbook, not an SCB export.
-func isSpreadsheet(_ head: [UInt8]) -> Bool {
-    head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: CompoundFile.signature)
-}
-
 /// The SCB format the content (PX keywords, a JSON object) or the extension says.
 func scbFormat(head bytes: [UInt8], name: String) -> ScbFormat {
     let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""

@@ -149,3 +149,8 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
     if zip.contains("EncryptionInfo") || zip.contains("EncryptedPackage") { throw ReadError.encrypted(file: name) }
     return try XlsxReader(zip: zip, limits: limits)
 }
+
+/// A zip package or a compound file: a workbook, not an SCB export.
+func isSpreadsheet(_ head: [UInt8]) -> Bool {
+    head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: CompoundFile.signature)
+}

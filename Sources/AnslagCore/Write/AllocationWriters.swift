@@ -194,6 +194,3 @@ public enum AllocationWriter {
     }
 }
 
-extension String {
-    func replacingQuotes() -> String { String(flatMap { $0 == "\"" ? ["\"", "\""] : [$0] }) }
-}

@@ -93,3 +93,51 @@ public enum PopulationWriter {
         }
     }
 }
+
+/// Writes a streamed table as long CSV (the same shape as `PopulationWriter.writeCSV`),
+/// with each distinct key encoded once.
+public final class PopulationCSVStreamWriter: PopulationSink {
+    private let sink: ByteSink
+    private var keys: PopulationKeys!
+    private var encoded: [[[UInt8]]] = []
+    private var encodedNames: [Int32: [UInt8]] = [:]
+
+    public init(sink: ByteSink) { self.sink = sink }
+
+    static func field(_ s: String) -> [UInt8] {
+        let b = Array(s.utf8)
+        guard b.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return b }
+        var out: [UInt8] = [34]
+        for u in b { if u == 34 { out.append(34) }; out.append(u) }
+        out.append(34)
+        return out
+    }
+
+    public func begin(keys: PopulationKeys, metadata: PopulationTable.Metadata) throws {
+        self.keys = keys
+        encoded = Array(repeating: [], count: keys.dimensions.count)
+        let header = PopulationWriter.columns(keys.dimensions)
+        try sink.write(bytes: Array(header.map { Self.field($0) }.joined(separator: [44])) + [13, 10])
+    }
+
+    public func observation(_ ids: UnsafeBufferPointer<Int32>, value: Int64?, decimal: String?, symbol: String?, line: Int) throws {
+        for (d, id) in ids.enumerated() {
+            let i = Int(id)
+            while encoded[d].count <= i { encoded[d].append(Self.field(keys.value(Int32(encoded[d].count), dimension: d))) }
+            try encoded[d][i].withUnsafeBufferPointer { try sink.write(bytes: $0) }
+            try sink.write(byte: 44)
+            if d == keys.regionDimension {
+                if encodedNames[id] == nil { encodedNames[id] = Self.field(keys.regionNames[id] ?? "") }
+                try encodedNames[id]!.withUnsafeBufferPointer { try sink.write(bytes: $0) }
+                try sink.write(byte: 44)
+            }
+        }
+        if let value { try sink.write(integer: value) } else if let decimal { try sink.write(decimal) }
+        try sink.write(byte: 44)
+        if let symbol { try sink.write(bytes: Self.field(symbol)) }
+        try sink.write(byte: 13)
+        try sink.write(byte: 10)
+    }
+
+    public func end(metadata: PopulationTable.Metadata) throws {}
+}

@@ -196,11 +196,3 @@ final class XMLStream {
     }
 }
 
-extension String {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        return String(s)
-    }
-}

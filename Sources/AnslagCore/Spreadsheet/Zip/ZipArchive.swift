@@ -236,9 +236,3 @@ private final class InflateRing: @unchecked Sendable {
     }
 }
 
-extension String {
-    func replacingBackslashes() -> String {
-        guard utf8.contains(UInt8(ascii: "\\")) else { return self }
-        return String(map { $0 == "\\" ? "/" : $0 })
-    }
-}

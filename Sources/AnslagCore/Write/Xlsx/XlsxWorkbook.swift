@@ -268,6 +268,3 @@ extension XlsxWorkbook {
     }
 }
 
-extension String {
-    func replacingApostrophes() -> String { String(flatMap { $0 == "'" ? ["'", "'"] : [$0] }) }
-}

@@ -89,11 +89,6 @@ extension SpreadsheetReader {
 
 private struct CancelledByConsumer: Error {}
 
-final class UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// Filled batches go from producer to consumer; consumed ones come back to be refilled.
 private final class BatchQueue: @unchecked Sendable {
     private let monitor = Monitor()
