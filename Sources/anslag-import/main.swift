@@ -74,7 +74,7 @@ struct Import: AnslagCommand {
         let infos = r.findings.count - r.errors - r.warnings
         printError("anslag-import: \(r.file): \(r.tables) table\(r.tables == 1 ? "" : "s"), \(r.errors) error\(r.errors == 1 ? "" : "s"), \(r.warnings) warning\(r.warnings == 1 ? "" : "s"), \(infos) info")
         for f in r.findings where f.severity != .info {
-            printError("  \(f.severity.rawValue) \(f.location) \(f.code): \(f.message)")
+            printError("  \(f.severity.rawValue) \(f.location) \(f.code.rawValue): \(f.message)")
         }
     }
 }

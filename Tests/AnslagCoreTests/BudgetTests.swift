@@ -296,9 +296,9 @@ struct BudgetFastPathTests {
     }
 
     @Test func yearsAndKeys() {
-        #expect(SheetScan.year("2023") == 2023)
-        #expect(SheetScan.year(" 2024\u{A0}") == 2024)
-        for t in ["20 23", "1899", "2201", "2023a", "År 2023", "12345", ""] { #expect(SheetScan.year(t) == nil, "\(t)") }
+        #expect(ScanCell.year("2023") == 2023)
+        #expect(ScanCell.year(" 2024\u{A0}") == 2024)
+        for t in ["20 23", "1899", "2201", "2023a", "År 2023", "12345", ""] { #expect(ScanCell.year(t) == nil, "\(t)") }
         for t in ["efter befolkningsstorlek", "Lika delar", "1/3", "25 %", "enligt Befolkning 2023"] { #expect(BudgetRecognizer.looksLikeKey(t), "\(t)") }
         for t in ["enligt beslut", "", "befolk", "Efte"] { #expect(!BudgetRecognizer.looksLikeKey(t), "\(t)") }
     }

@@ -44,7 +44,7 @@ public struct BudgetRecognizer {
             tables += s.tables
             findings += s.findings
         }
-        return Result(budget: Budget(file: file, sheets: workbook.sheets.map(\.info), tables: tables), findings: findings)
+        return Self.result(Budget(file: file, sheets: workbook.sheets.map(\.info), tables: tables), findings)
     }
 
     /// Reads every sheet of the workbook and recognises its tables. Sheets are parsed (and
@@ -72,7 +72,7 @@ public struct BudgetRecognizer {
             tables += s.tables
             findings += s.findings
         }
-        return Result(budget: Budget(file: reader.file, sheets: reader.sheets, tables: tables), findings: findings)
+        return Self.result(Budget(file: reader.file, sheets: reader.sheets, tables: tables), findings)
     }
 
     /// Streams one sheet's rows into a scan.
@@ -117,91 +117,18 @@ public struct BudgetRecognizer {
             tables += t
             findings += f
         }
-        return Result(budget: Budget(file: a.file, sheets: a.sheets, tables: tables), findings: findings)
+        return Self.result(Budget(file: a.file, sheets: a.sheets, tables: tables), findings)
     }
 
-    /// Total words, folded: a row whose label is one of these, or starts with one followed by
-    /// more words, states a total.
-    /// Whether a raw label could be a total or change label at all: its first letter is
-    /// s, t, f or d (Summa, Totalt, Total, Förändring, Differens). Saves folding every label.
-    static func mayBeTotalOrChange(_ raw: String) -> Bool {
-        guard let b = raw.utf8.first(where: { $0 != 32 }) else { return false }
-        switch b | 0x20 {
-        case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "d"): return true
-        default: return false
+    /// The result, with a warning when nothing was checked: no table with a total was
+    /// recognised, so "valid" would say nothing.
+    static func result(_ budget: Budget, _ findings: [ReportFinding]) -> Result {
+        var findings = findings
+        if !budget.tables.contains(where: { $0.lines.contains { $0.role == .total || $0.role == .subtotal } }) {
+            let what = budget.tables.isEmpty ? "no table was recognised" : "\(budget.tables.count) table\(budget.tables.count == 1 ? "" : "s") but no total (Summa, Totalt, a result row)"
+            findings.append(ReportFinding(code: .noTotalFound, severity: .warning, file: budget.file,
+                                          message: "nothing was checked: \(what) in the workbook"))
         }
-    }
-
-    static let totalWords = ["summa", "totalt", "total", "totalsumma", "sammanlagt", "totala kostnader", "totala intakter"]
-    static let totalPrefixes = totalWords.flatMap { [$0 + " ", $0 + ":"] }
-
-    static func isTotalLabel(_ folded: String) -> Bool {
-        guard !folded.isEmpty else { return false }
-        let f = folded.hasSuffix(":") || folded.hasSuffix(" ") ? folded.trimmingCharacters(in: ":") : folded
-        return totalWords.contains(f) || totalPrefixes.contains { f.hasPrefix($0) }
-    }
-
-    /// Folds a label for matching; long texts (notes, not labels) are not folded at all, which
-    /// keeps sheets of huge strings fast.
-    static func fold(_ s: String) -> String { s.utf8.count > 200 ? "" : TextFold.fold(s) }
-
-    static func isChangeLabel(_ folded: String) -> Bool { folded.hasPrefix("forandring") || folded.hasPrefix("differens") }
-
-    /// The unit a text names ("Angivet i tusental kronor", "(tkr)", "Belopp, mnkr"), if any.
-    static func unit(in text: String) -> AmountUnit? {
-        guard text.utf8.count <= 200, mentionsMoney(text) else { return nil }
-        let f = BudgetRecognizer.fold(text)
-        let words = Set(f.split(whereSeparator: { !$0.isLetter }).map(String.init))
-        if f.contains("tusental kronor") || f.contains("tusen kronor") || words.contains("tkr") || words.contains("ksek") { return .tkr }
-        if f.contains("miljoner kronor") || f.contains("miljontal kronor") || words.contains("mnkr") || words.contains("mkr") || words.contains("msek") { return .mnkr }
-        return nil
-    }
-
-    /// Whether the text has "kr", "sek", "tusen" or "miljon" in it (any case): a quick test
-    /// before the slower word-by-word look.
-    static func mentionsMoney(_ text: String) -> Bool {
-        var prev: UInt8 = 0, prev2: UInt8 = 0
-        for b in text.utf8 {
-            let c = b | 0x20
-            if (prev == UInt8(ascii: "k") && c == UInt8(ascii: "r")) || (prev2 == UInt8(ascii: "s") && prev == UInt8(ascii: "e") && c == UInt8(ascii: "k"))
-                || (prev2 == UInt8(ascii: "u") && prev == UInt8(ascii: "s") && c == UInt8(ascii: "e")) || (prev2 == UInt8(ascii: "l") && prev == UInt8(ascii: "j") && c == UInt8(ascii: "o")) {
-                return true
-            }
-            prev2 = prev; prev = c
-        }
-        return false
-    }
-
-    /// Key text of an allocation table: "efter befolkningsstorlek", "1/3", "25 %", "lika delar".
-    static func looksLikeKey(_ t: String) -> Bool {
-        let u = t.utf8.prefix(120)
-        if u.contains(UInt8(ascii: "/")) || u.contains(UInt8(ascii: "%")) { return true }
-        func starts(_ w: StaticString) -> Bool {
-            let b = UnsafeBufferPointer(start: w.utf8Start, count: w.utf8CodeUnitCount)
-            return u.count >= b.count && zip(u, b).allSatisfy { $0 | 0x20 == $1 }
-        }
-        if starts("efter") || starts("lika") { return true }
-        // "befolkning" anywhere, any case.
-        let needle: StaticString = "befolkning"
-        let nb = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        var i = u.startIndex
-        while u.distance(from: i, to: u.endIndex) >= nb.count {
-            if u[i...].prefix(nb.count).elementsEqual(nb, by: { $0 | 0x20 == $1 }) { return true }
-            i = u.index(after: i)
-        }
-        return false
-    }
-
-    /// Four-digit years in a text, in order ("Förändring 2023–2024" → [2023, 2024]).
-    static func years(in text: String) -> [Int] {
-        guard text.utf8.count <= 200 else { return [] }
-        var out: [Int] = []
-        var run = ""
-        for c in text + " " {
-            if c.isASCII && c.isNumber { run.append(c); continue }
-            if run.count == 4, let y = Int(run), (1900...2200).contains(y) { out.append(y) }
-            run = ""
-        }
-        return out
+        return Result(budget: budget, findings: findings)
     }
 }

@@ -20,7 +20,7 @@ public enum AllocationCheck {
     /// with the recomputed one, recipient by recipient at the top level.
     public static func check(_ stated: Allocation, file: String, against node: AllocationNode) -> FindingsReport {
         guard let top = stated.rules.first(where: { $0.rule == node.rule }) ?? (stated.rules.count == 1 ? stated.rules.first : nil) else {
-            return FindingsReport(file: file, findings: [ReportFinding(code: "no-recipients-found", severity: .error, file: file,
+            return FindingsReport(file: file, findings: [ReportFinding(code: .noRecipientsFound, severity: .error, file: file,
                 message: "the file has no rule \(node.rule); it has \(stated.rules.map(\.rule).joined(separator: ", "))")], tables: 0)
         }
         let ruleIndex = stated.rules.firstIndex { $0.rule == top.rule }!
@@ -29,7 +29,7 @@ public enum AllocationCheck {
         for (j, r) in top.recipients.enumerated() {
             let path = "$.rules[\(ruleIndex)].recipients[\(j)].amount"
             guard let i = node.recipients.firstIndex(where: { $0.id == r.id }) else {
-                findings.append(ReportFinding(code: "recipient-unmatched", severity: .error, file: file, stated: Money(kronor: r.amount),
+                findings.append(ReportFinding(code: .recipientUnmatched, severity: .error, file: file, stated: Money(kronor: r.amount),
                                               message: "\(path): \(r.id) is not a recipient of \(node.rule)"))
                 continue
             }
@@ -57,7 +57,6 @@ public enum AllocationCheck {
             default: return nil
             }
         }
-        let totalWords: Set<String> = ["summa", "totalt", "total", "summa totalt", "totalt belopp", "summa fordelning", "totalsumma", "sum"]
 
         var stated: [StatedRow] = []
         var statedTotal: (Money, String?, CellPosition?)?
@@ -80,7 +79,7 @@ public enum AllocationCheck {
                 var isTotal = false
                 for (c, cell) in row.enumerated() {
                     if let i = match(cell.value) { recipient = i; labelColumn = c; break }
-                    if case .string(let s) = cell.value, totalWords.contains(TextFold.fold(s).trimmingCharacters(in: ":")) {
+                    if case .string(let s) = cell.value, Vocabulary.allocationTotalLabels.contains(TextFold.fold(s).trimmingCharacters(in: ":")) {
                         isTotal = true; labelColumn = c; break
                     }
                 }
@@ -99,7 +98,7 @@ public enum AllocationCheck {
                     if statedTotal == nil { statedTotal = (m, sheet.name, pos) }
                 } else if let recipient {
                     if let previous = stated.first(where: { $0.recipient == recipient }) {
-                        findings.append(ReportFinding(code: "recipient-duplicate", severity: .error, file: file, sheet: sheet.name, cell: pos.a1,
+                        findings.append(ReportFinding(code: .recipientDuplicate, severity: .error, file: file, sheet: sheet.name, cell: pos.a1,
                                                       stated: m, message: "\(node.recipients[recipient].name) is stated twice (also at \(previous.cell?.a1 ?? "?"))"))
                         continue
                     }
@@ -124,14 +123,14 @@ public enum AllocationCheck {
                 let d = s.amount - computed
                 var why = ""
                 if d.ore == -100 && r.rounding == 1 { why = "; it looks like the share was rounded down, where largest remainder gives this recipient the extra krona" }
-                findings.append(ReportFinding(code: "allocation-mismatch", severity: .error, file: file, sheet: s.sheet, cell: s.cell?.a1,
+                findings.append(ReportFinding(code: .allocationMismatch, severity: .error, file: file, sheet: s.sheet, cell: s.cell?.a1,
                                               stated: s.amount, computed: computed,
                                               message: "\(s.path.map { "\($0): " } ?? "")\(r.code.map { "\($0) " } ?? "")\(r.name): stated \(s.amount), the rule gives \(computed)\(why)"))
             }
         }
         let statedSet = Set(stated.map(\.recipient))
         for (i, r) in node.recipients.enumerated() where !statedSet.contains(i) && r.amount != 0 {
-            findings.append(ReportFinding(code: "recipient-missing", severity: .error, file: file, computed: Money(kronor: r.amount),
+            findings.append(ReportFinding(code: .recipientMissing, severity: .error, file: file, computed: Money(kronor: r.amount),
                                           message: "\(r.code.map { "\($0) " } ?? "")\(r.name) is not in the table; the rule gives \(Money(kronor: r.amount))"))
         }
         let partsSum = stated.reduce(Money.zero) { $0 + $1.amount }
@@ -140,7 +139,7 @@ public enum AllocationCheck {
         let ruleTotal = Money(kronor: node.total)
         if let (t, sheet, pos) = statedTotal {
             if t != ruleTotal {
-                findings.append(ReportFinding(code: "total-mismatch", severity: .error, file: file, sheet: sheet, cell: pos?.a1,
+                findings.append(ReportFinding(code: .totalMismatch, severity: .error, file: file, sheet: sheet, cell: pos?.a1,
                                               stated: t, computed: ruleTotal, message: "the table's total is \(t); the rule's total is \(ruleTotal)"))
             }
             if partsSum != t { findings.append(residual(stated: t, parts: partsSum, count: stated.count, file: file, sheet: sheet, cell: pos?.a1, lines: lines)) }
@@ -148,7 +147,7 @@ public enum AllocationCheck {
             findings.append(residual(stated: ruleTotal, parts: partsSum, count: stated.count, file: file, sheet: nil, cell: nil, lines: lines))
         }
         if stated.isEmpty {
-            findings.append(ReportFinding(code: "no-recipients-found", severity: .error, file: file,
+            findings.append(ReportFinding(code: .noRecipientsFound, severity: .error, file: file,
                                           message: "no row names a recipient of \(node.rule) (\(node.recipientsLabel))"))
         }
         return findings
@@ -157,7 +156,7 @@ public enum AllocationCheck {
     static func residual(stated: Money, parts: Money, count: Int, file: String, sheet: String?, cell: String?, lines: String?) -> ReportFinding {
         let d = stated - parts
         let rounding = d.ore > 0 && d.ore < Int64(count) * 100 && d.ore % 100 == 0
-        return ReportFinding(code: "allocation-residual", severity: rounding ? .warning : .error, file: file, sheet: sheet, cell: cell,
+        return ReportFinding(code: .allocationResidual, severity: rounding ? .warning : .error, file: file, sheet: sheet, cell: cell,
                              stated: stated, computed: parts, lines: lines,
                              message: "the parts sum to \(parts), \(d.ore > 0 ? d : -d) \(d.ore > 0 ? "less" : "more") than the total \(stated)\(rounding ? "; it looks like each share was rounded down and the residual left unallocated" : "")")
     }

@@ -52,6 +52,32 @@ public struct BudgetColumn: Sendable, Equatable {
 public struct BudgetLine: Sendable, Equatable {
     public enum Role: String, Sendable, CaseIterable {
         case line, subtotal, total, change, note, heading
+        /// A "varav" / "därav" row: a part of the row above, never added to a total.
+        case breakdown
+    }
+
+    /// What a column's head says its figures are.
+    public enum ColumnKind: String, Sendable, CaseIterable {
+        /// Bokslut, utfall, a plain year: what was.
+        case outcome
+        case budget, plan
+        /// Prognos.
+        case forecast
+        /// Avvikelse, differens.
+        case deviation
+        /// Förändring.
+        case change
+        /// Summa, totalt: a row-total column.
+        case total
+    }
+
+    /// The column a line's amount stands in, as its head (the header rows above the table)
+    /// names it: `Budget 2025`, `Kommunen 2017`, with the year and kind read from the text.
+    public struct Column: Sendable, Equatable {
+        public var head: String
+        public var year: Int?
+        public var kind: ColumnKind?
+        public init(head: String, year: Int?, kind: ColumnKind?) { self.head = head; self.year = year; self.kind = kind }
     }
 
     public var label: String
@@ -77,19 +103,21 @@ public struct BudgetLine: Sendable, Equatable {
     public var sumOf: String?
     /// The text of a note, or of an amount cell that was not an amount.
     public var text: String?
+    /// The column's head, when the table has one over this line's column.
+    public var column: Column?
 
     public init(label: String, amount: Money?, cell: String, role: Role, year: Int? = nil, area: String? = nil,
-                key: String? = nil, sumOf: String? = nil, text: String? = nil) {
+                key: String? = nil, sumOf: String? = nil, text: String? = nil, column: Column? = nil) {
         (cellSheet, position) = Self.split(cell: cell)
         self.label = label; self.amount = amount; self.role = role; self.year = year
-        self.area = area; self.key = key; self.sumOf = sumOf; self.text = text
+        self.area = area; self.key = key; self.sumOf = sumOf; self.text = text; self.column = column
     }
 
     /// A line of a sheet whose cell references start with `sheet` (`'Sheet name'!`).
     init(label: String, amount: Money?, sheet: String, at position: CellPosition, role: Role, year: Int? = nil, area: String? = nil,
-         key: String? = nil, sumOf: String? = nil, text: String? = nil) {
+         key: String? = nil, sumOf: String? = nil, text: String? = nil, column: Column? = nil) {
         self.label = label; self.amount = amount; self.cellSheet = sheet; self.position = position; self.role = role
-        self.year = year; self.area = area; self.key = key; self.sumOf = sumOf; self.text = text
+        self.year = year; self.area = area; self.key = key; self.sumOf = sumOf; self.text = text; self.column = column
     }
 
     /// `'Sheet'!C7` → (`'Sheet'!`, C7); text that does not end in a plain A1 reference stays whole.

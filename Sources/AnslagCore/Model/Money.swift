@@ -102,6 +102,8 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// The unit an amount is stated in.
 public enum AmountUnit: String, Sendable, CaseIterable {
     case kronor, tkr, mnkr
+    /// Miljarder kronor.
+    case mdkr
 
     /// Kronor per unit.
     public var kronor: Int64 {
@@ -109,6 +111,7 @@ public enum AmountUnit: String, Sendable, CaseIterable {
         case .kronor: return 1
         case .tkr: return 1_000
         case .mnkr: return 1_000_000
+        case .mdkr: return 1_000_000_000
         }
     }
 }
@@ -130,7 +133,7 @@ public enum AmountText {
         var s = raw.lowercased().trimmingCharacters()
         guard !s.isEmpty else { return nil }
         var unit: AmountUnit? = nil
-        let suffixes: [(String, AmountUnit?)] = [("mnkr", .mnkr), ("mkr", .mnkr), ("miljoner kronor", .mnkr), ("msek", .mnkr),
+        let suffixes: [(String, AmountUnit?)] = [("mdkr", .mdkr), ("miljarder kronor", .mdkr), ("mnkr", .mnkr), ("mkr", .mnkr), ("miljoner kronor", .mnkr), ("msek", .mnkr),
                                                  ("tkr", .tkr), ("tusen kronor", .tkr), ("ksek", .tkr),
                                                  ("kronor", .kronor), ("kr", .kronor), ("sek", .kronor), (":-", .kronor)]
         for (suffix, u) in suffixes where s.hasSuffix(suffix) {

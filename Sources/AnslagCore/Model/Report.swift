@@ -2,7 +2,7 @@
 /// --report`, `anslag-reconcile`): `Schemas/report.schema.json`.
 public struct ReportFinding: Sendable, Equatable {
     /// Stable kebab-case: `allocation-mismatch`, `allocation-residual`, `sum-mismatch`, …
-    public var code: String
+    public var code: FindingCode
     public var severity: Severity
     public var file: String?
     public var sheet: String?
@@ -16,7 +16,7 @@ public struct ReportFinding: Sendable, Equatable {
     public var lines: String?
     public var message: String
 
-    public init(code: String, severity: Severity, file: String? = nil, sheet: String? = nil, cell: String? = nil,
+    public init(code: FindingCode, severity: Severity, file: String? = nil, sheet: String? = nil, cell: String? = nil,
                 stated: Money? = nil, computed: Money? = nil, lines: String? = nil, message: String) {
         self.code = code; self.severity = severity; self.file = file; self.sheet = sheet; self.cell = cell
         self.stated = stated; self.computed = computed; self.lines = lines; self.message = message

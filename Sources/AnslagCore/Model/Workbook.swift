@@ -74,6 +74,10 @@ public struct CellRange: Hashable, Sendable {
     public var end: CellPosition
     public init(start: CellPosition, end: CellPosition) { self.start = start; self.end = end }
 
+    public func contains(row: Int, column: Int) -> Bool {
+        start.row <= row && row <= end.row && start.column <= column && column <= end.column
+    }
+
     /// Parses `A1:C3` (or a single `A1`).
     public init?(a1 text: Substring) { self.init(a1: text.utf8) }
 

@@ -6,17 +6,27 @@ enum BudgetJSON {
         }
         guard l.members != nil else { throw bad(lp, "expected an object") }
         let amount = try NormalizedJSON.money(l["amount"], "\(lp).amount", bad)
-        guard let role = BudgetLine.Role(rawValue: try text(l["role"], "\(lp).role")!) else { throw bad("\(lp).role", "expected line, subtotal, total, change, note or heading") }
-        var year: Int?
-        switch l["year"] {
-        case nil, .null?: year = nil
-        case .number(let n)?: guard let y = Int(n) else { throw bad("\(lp).year", "expected a year") }; year = y
-        default: throw bad("\(lp).year", "expected a year or null")
+        guard let role = BudgetLine.Role(rawValue: try text(l["role"], "\(lp).role")!) else { throw bad("\(lp).role", "expected line, subtotal, total, change, note, heading or breakdown") }
+        func year(_ key: String) throws -> Int? {
+            switch l[key] {
+            case nil, .null?: return nil
+            case .number(let n)?: guard let y = Int(n) else { throw bad("\(lp).\(key)", "expected a year") }; return y
+            default: throw bad("\(lp).\(key)", "expected a year or null")
+            }
+        }
+        var column: BudgetLine.Column?
+        if let head = try text(l["column_head"], "\(lp).column_head", optional: true) {
+            var kind: BudgetLine.ColumnKind?
+            if let k = try text(l["column_kind"], "\(lp).column_kind", optional: true) {
+                guard let known = BudgetLine.ColumnKind(rawValue: k) else { throw bad("\(lp).column_kind", "is not a column kind") }
+                kind = known
+            }
+            column = BudgetLine.Column(head: head, year: try year("column_year"), kind: kind)
         }
         return BudgetLine(label: try text(l["label"], "\(lp).label")!, amount: amount,
-                          cell: try text(l["cell"], "\(lp).cell")!, role: role, year: year,
+                          cell: try text(l["cell"], "\(lp).cell")!, role: role, year: try year("year"),
                           area: try text(l["area"], "\(lp).area", optional: true), key: try text(l["key"], "\(lp).key", optional: true),
-                          sumOf: try text(l["sum_of"], "\(lp).sum_of", optional: true), text: try text(l["text"], "\(lp).text", optional: true))
+                          sumOf: try text(l["sum_of"], "\(lp).sum_of", optional: true), text: try text(l["text"], "\(lp).text", optional: true), column: column)
     }
 
     static func read(_ root: JSONValue, _ bad: (String, String) -> ReadError) throws -> Budget {

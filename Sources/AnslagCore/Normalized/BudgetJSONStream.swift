@@ -80,6 +80,7 @@ public final class BudgetJSONStream {
         i += 1
         var label: String?, amount: Money?, cell: String?, role: BudgetLine.Role?, year: Int?
         var area: String?, key: String?, sumOf: String?, text: String?
+        var columnHead: String?, columnYear: Int?, columnKind: BudgetLine.ColumnKind?
         var seen: UInt16 = 0
         func space() { while i < n, buf[i] == 32 || buf[i] == 10 || buf[i] == 13 || buf[i] == 9 { i += 1 } }
         func plainString() -> String? {
@@ -124,6 +125,9 @@ public final class BudgetJSONStream {
             case "key": bit = 64
             case "sum_of": bit = 128
             case "text": bit = 256
+            case "column_head": bit = 512
+            case "column_year": bit = 1024
+            case "column_kind": bit = 2048
             default: return nil
             }
             guard seen & bit == 0 else { return nil }   // a member twice: the general path decides
@@ -140,6 +144,11 @@ public final class BudgetJSONStream {
             case "key": if !null { guard let s = plainString() else { return nil }; key = s }
             case "sum_of": if !null { guard let s = plainString() else { return nil }; sumOf = s }
             case "text": if !null { guard let s = plainString() else { return nil }; text = s }
+            case "column_head": if !null { guard let s = plainString() else { return nil }; columnHead = s }
+            case "column_year":
+                if !null { guard let t = number(), let y = Int(t) else { return nil }; columnYear = y }
+            case "column_kind":
+                if !null { guard let s = plainString(), let k = BudgetLine.ColumnKind(rawValue: s) else { return nil }; columnKind = k }
             default: return nil
             }
             space()
@@ -149,7 +158,10 @@ public final class BudgetJSONStream {
             return nil
         }
         guard let label, let cell, let role else { return nil }
-        return (BudgetLine(label: label, amount: amount, cell: cell, role: role, year: year, area: area, key: key, sumOf: sumOf, text: text), i)
+        guard columnHead != nil || (columnYear == nil && columnKind == nil) else { return nil }
+        let column = columnHead.map { BudgetLine.Column(head: $0, year: columnYear, kind: columnKind) }
+        return (BudgetLine(label: label, amount: amount, cell: cell, role: role, year: year, area: area, key: key, sumOf: sumOf,
+                           text: text, column: column), i)
     }
 
     private func key(_ path: String) throws -> String {

@@ -235,7 +235,10 @@ enum ReportJSON {
             guard f.members != nil else { throw bad(p, "expected an object") }
             func text(_ k: String, optional: Bool = true) throws -> String? { try NormalizedJSON.string(f[k], "\(p).\(k)", optional: optional, bad) }
             guard let severity = Severity(rawValue: try text("severity", optional: false)!) else { throw bad("\(p).severity", "expected error, warning or info") }
-            var finding = ReportFinding(code: try text("code", optional: false)!, severity: severity, file: try text("file"), sheet: try text("sheet"),
+            guard let code = FindingCode(rawValue: try text("code", optional: false)!) else {
+                throw bad("\(p).code", "is not a finding code Anslag knows")
+            }
+            var finding = ReportFinding(code: code, severity: severity, file: try text("file"), sheet: try text("sheet"),
                                         cell: try text("cell"), stated: try money(f["stated"], "\(p).stated"), computed: try money(f["computed"], "\(p).computed"),
                                         lines: try text("lines"), message: try text("message", optional: false)!)
             let delta = try money(f["delta"], "\(p).delta")

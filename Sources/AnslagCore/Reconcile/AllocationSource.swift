@@ -30,14 +30,14 @@ public enum AllocationSource {
             var out: [AllocatedAmount] = []
             for sheet in workbook.sheets where sheet.info.kind == .worksheet {
                 for row in sheet.rows {
-                    let cells = row.map(SheetScan.classify)
+                    let cells = row.map(ScanCell.classify)
                     guard let lc = cells.firstIndex(where: { if case .text = $0 { return true }; return false }),
                           case .text(let label) = cells[lc] else { continue }
                     guard let ac = cells.indices.last(where: { i in
                               guard i > lc, case .amount = cells[i] else { return false }
                               return true
                           }),
-                          let m = SheetScan.kronor(cells[ac], unit: .kronor) else { continue }
+                          let m = ScanCell.kronor(cells[ac], unit: .kronor) else { continue }
                     if BudgetRecognizer.isTotalLabel(BudgetRecognizer.fold(label)) { continue }
                     // "1480 Göteborg", "1480", "Göteborgs stad": a region code when the registry knows it.
                     let digits = String(label.prefix { $0.isNumber })

@@ -105,9 +105,6 @@ public struct Reconciler {
 
     // MARK: One file
 
-    static let identityLabels: Set<String> = ["mottagare", "bidragsmottagare", "organisation", "organisationsnummer", "kommun",
-                                              "kommunalforbund", "region", "sokande", "stodmottagare"]
-
     static func facts(_ path: String) -> FileFacts {
         var f = FileFacts(file: path)
         do {
@@ -132,7 +129,7 @@ public struct Reconciler {
             outer: for sheet in workbook.sheets {
                 for (r, row) in sheet.rows.enumerated() {
                     for (c, cell) in row.enumerated() {
-                        guard case .string(let s) = cell.value, identityLabels.contains(BudgetRecognizer.fold(s).trimmingCharacters(in: ":")) else { continue }
+                        guard case .string(let s) = cell.value, Vocabulary.recipientLabels.contains(BudgetRecognizer.fold(s).trimmingCharacters(in: ":")) else { continue }
                         guard let vc = row[(c + 1)...].firstIndex(where: { !$0.value.isEmpty }) else { continue }
                         switch row[vc].value {
                         case .string(let t): f.identity = t.trimmingCharacters()
@@ -179,7 +176,7 @@ public struct Reconciler {
         for f in facts {
             tables += f.tables
             if let why = f.unreadable {
-                findings.append(ReportFinding(code: "file-unreadable", severity: .error, file: f.file, message: why))
+                findings.append(ReportFinding(code: .fileUnreadable, severity: .error, file: f.file, message: why))
                 continue
             }
             let base = f.file.split(separator: "/").last.map(String.init) ?? f.file
@@ -200,13 +197,13 @@ public struct Reconciler {
                 }
             }
             guard let (i, exact) = found else {
-                findings.append(ReportFinding(code: "recipient-unmatched", severity: .error, file: f.file, cell: nil,
+                findings.append(ReportFinding(code: .recipientUnmatched, severity: .error, file: f.file, cell: nil,
                                               message: "no recipient of the allocation matches this file\(f.identity.map { " (it names \"\($0)\")" } ?? "")"))
                 continue
             }
             let r = allocation[i]
             if !exact {
-                findings.append(ReportFinding(code: "recipient-matched-loosely", severity: .info, file: f.file,
+                findings.append(ReportFinding(code: .recipientMatchedLoosely, severity: .info, file: f.file,
                                               message: "matched to \(r.code.map { "\($0) " } ?? "")\(r.name) by \(by), not by the exact name or code"))
             }
             rows[i].files.append(f.file)
@@ -221,29 +218,29 @@ public struct Reconciler {
                 rows[i].grant = f.grant?.0; rows[i].costs = f.costs?.0; rows[i].unused = f.unused?.0
                 if let (g, cell) = f.grant, g != r.amount {
                     let (s, c) = split(cell)
-                    findings.append(ReportFinding(code: "report-grant-mismatch", severity: .error, file: f.file, sheet: s, cell: c, stated: g, computed: r.amount,
+                    findings.append(ReportFinding(code: .reportGrantMismatch, severity: .error, file: f.file, sheet: s, cell: c, stated: g, computed: r.amount,
                                                   message: "\(r.name): the report says \(g) was received; the allocation is \(r.amount)"))
                 }
                 if let (g, _) = f.grant, let (k, _) = f.costs, let (u, cell) = f.unused, u != g - k {
                     let (s, c) = split(cell)
-                    findings.append(ReportFinding(code: "unused-mismatch", severity: .error, file: f.file, sheet: s, cell: c, stated: u, computed: g - k,
+                    findings.append(ReportFinding(code: .unusedMismatch, severity: .error, file: f.file, sheet: s, cell: c, stated: u, computed: g - k,
                                                   message: "\(r.name): unused funds stated \(u), but grant \(g) − costs \(k) = \(g - k)"))
                 }
             } else if let (b, cell) = f.budgeted {
                 rows[i].budgeted = (rows[i].budgeted ?? .zero) + b
                 let (s, c) = split(cell)
                 if b > r.amount {
-                    findings.append(ReportFinding(code: "budget-exceeds-allocation", severity: .error, file: f.file, sheet: s, cell: c, stated: b, computed: r.amount,
+                    findings.append(ReportFinding(code: .budgetExceedsAllocation, severity: .error, file: f.file, sheet: s, cell: c, stated: b, computed: r.amount,
                                                   message: "\(r.name): the budget totals \(b), \(b - r.amount) more than the allocation \(r.amount)"))
                 } else if b < r.amount {
-                    findings.append(ReportFinding(code: "budget-below-allocation", severity: .warning, file: f.file, sheet: s, cell: c, stated: b, computed: r.amount,
+                    findings.append(ReportFinding(code: .budgetBelowAllocation, severity: .warning, file: f.file, sheet: s, cell: c, stated: b, computed: r.amount,
                                                   message: "\(r.name): the budget totals \(b), \(r.amount - b) less than the allocation \(r.amount)"))
                 }
             }
         }
         for (i, r) in rows.enumerated() {
             if r.files.isEmpty {
-                findings.append(ReportFinding(code: "recipient-missing", severity: .error, computed: r.allocated,
+                findings.append(ReportFinding(code: .recipientMissing, severity: .error, computed: r.allocated,
                                               message: "\(r.code.map { "\($0) " } ?? "")\(r.name) was allocated \(r.allocated) but no budget or report of theirs is in the batch"))
                 continue
             }

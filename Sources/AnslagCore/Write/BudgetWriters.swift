@@ -32,6 +32,9 @@ public enum BudgetWriter {
                     ("key", .optional(l.key)),
                     ("sum_of", .optional(l.sumOf)),
                     ("text", .optional(l.text)),
+                    ("column_head", .optional(l.column?.head)),
+                    ("column_year", l.column?.year.map { .int(Int64($0)) } ?? .null),
+                    ("column_kind", .optional(l.column?.kind?.rawValue)),
                 ])
             })),
         ])
@@ -98,6 +101,10 @@ public enum BudgetWriter {
             try text(", \"key\": ", l.key)
             try text(", \"sum_of\": ", l.sumOf)
             try text(", \"text\": ", l.text)
+            try text(", \"column_head\": ", l.column?.head)
+            try sink.write(", \"column_year\": ")
+            if let y = l.column?.year { try sink.write(integer: Int64(y)) } else { try sink.write("null") }
+            try text(", \"column_kind\": ", l.column?.kind?.rawValue)
             try sink.write(i + 1 < t.lines.count ? "},\n" : "}\n")
         }
         try sink.write("      ]\n    }")

@@ -65,7 +65,7 @@ public enum ReconcileWriter {
             for (n, f) in r.report.findings.enumerated() {
                 let row = n + 1
                 try fs.write(row, 0, string: f.severity.rawValue, f.severity == .error ? .highlighted(.plain) : .plain)
-                try fs.write(row, 1, string: f.code)
+                try fs.write(row, 1, string: f.code.rawValue)
                 if let file = f.file { try fs.write(row, 2, string: file) }
                 if let s = f.sheet { try fs.write(row, 3, string: s) }
                 if let c = f.cell { try fs.write(row, 4, string: c) }
@@ -74,7 +74,7 @@ public enum ReconcileWriter {
                 }
                 try fs.write(row, 8, string: f.message)
                 var target = f.file.flatMap { rowOfFile[$0] }
-                if target == nil, f.code == "recipient-missing" {
+                if target == nil, f.code == .recipientMissing {
                     target = r.recipients.firstIndex { f.message.hasPrefix(($0.code.map { "\($0) " } ?? "") + $0.name + " ") }.map { $0 + 1 }
                 }
                 if let t = target { try fs.write(row, 9, link: "'\(ws.name)'!B\(t + 1)", text: "B\(t + 1)") }

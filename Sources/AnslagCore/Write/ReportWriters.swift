@@ -25,7 +25,7 @@ public enum ReportWriter {
             ("valid", .bool(r.valid)),
             ("findings", .array(r.findings.map { f in
                 .object([
-                    ("code", .string(f.code)),
+                    ("code", .string(f.code.rawValue)),
                     ("severity", .string(f.severity.rawValue)),
                     ("file", .optional(f.file)),
                     ("sheet", .optional(f.sheet)),
@@ -49,7 +49,7 @@ public enum ReportWriter {
             // In a batch, the file too.
             let file = f.file.flatMap { $0 == r.file ? nil : ($0.split(separator: "/").last.map(String.init) ?? $0) }
             let place = [file, f.location.isEmpty ? nil : f.location].compactMap { $0 }.joined(separator: " ")
-            return [f.severity.rawValue, place, f.code,
+            return [f.severity.rawValue, place, f.code.rawValue,
              f.stated.map { $0.description } ?? "", f.computed.map { $0.description } ?? "", f.delta.map { $0.description } ?? "", f.message]
         }
         let head = ["severity", "where", "code", "stated", "computed", "delta", "message"]
@@ -75,7 +75,7 @@ extension ReportWriter {
         let d = String(delimiter)
         try sink.write(csvColumns.joined(separator: d) + "\r\n")
         for f in r.findings {
-            let cells = [f.code, f.severity.rawValue, f.file ?? "", f.sheet ?? "", f.cell ?? "", amount(f.stated), amount(f.computed), amount(f.delta), f.lines ?? "", f.message]
+            let cells = [f.code.rawValue, f.severity.rawValue, f.file ?? "", f.sheet ?? "", f.cell ?? "", amount(f.stated), amount(f.computed), amount(f.delta), f.lines ?? "", f.message]
             try sink.write(cells.map(field).joined(separator: d) + "\r\n")
         }
     }
@@ -96,7 +96,7 @@ extension ReportWriter {
         for (n, f) in report.findings.enumerated() {
             let r = n + 1
             try fs.write(r, 0, string: f.severity.rawValue, f.severity == .error ? .highlighted(.plain) : .plain)
-            try fs.write(r, 1, string: f.code)
+            try fs.write(r, 1, string: f.code.rawValue)
             if let s = f.sheet { try fs.write(r, 2, string: s) }
             if let s = f.sheet, let c = f.cell, let target = sheetNames[s] {
                 try fs.write(r, 3, link: "'\(target.replacingApostrophes())'!\(c)", text: c)

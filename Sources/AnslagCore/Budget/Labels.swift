@@ -1,0 +1,141 @@
+/// What a label or a note says: totals, result rows, breakdowns, changes, keys, years and units.
+extension BudgetRecognizer {
+    /// Whether a raw label could be a total, result, breakdown or change label at all: its
+    /// first letter is one those words start with (Summa, Totalt, Förändring, Differens,
+    /// Verksamhetens …, Rörelseresultat, Resultat, Årets, Balanskrav…, Finansnetto, Kassaflöde,
+    /// Likvida medel, Nettokostnad, varav, därav) or a dash before "varav". Saves folding every label.
+    static func mayBeTotalOrChange(_ raw: String) -> Bool {
+        guard let b = raw.utf8.first(where: { $0 != 32 }) else { return false }
+        switch b | 0x20 {
+        case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "d"), UInt8(ascii: "v"), UInt8(ascii: "r"),
+             UInt8(ascii: "b"), UInt8(ascii: "k"), UInt8(ascii: "l"), UInt8(ascii: "n"), UInt8(ascii: "a"), UInt8(ascii: "j"),
+             UInt8(ascii: "p"), UInt8(ascii: "-"), 0xC3 | 0x20, 0xE2 | 0x20: return true
+        default: return false
+        }
+    }
+
+    static let totalPrefixes = Vocabulary.totalWords.flatMap { [$0 + " ", $0 + ":"] }
+
+    static func isTotalLabel(_ folded: String) -> Bool {
+        guard !folded.isEmpty else { return false }
+        let f = folded.hasSuffix(":") || folded.hasSuffix(" ") ? folded.trimmingCharacters(in: ":") : folded
+        return Vocabulary.totalWords.contains(f) || totalPrefixes.contains { f.hasPrefix($0) }
+    }
+
+    /// A result row of a resultaträkning or kassaflödesanalys ("Verksamhetens nettokostnader",
+    /// "Rörelseresultat", "Årets resultat"): a running total of what stands above it.
+    static func isResultLabel(_ folded: String) -> Bool {
+        guard !folded.isEmpty else { return false }
+        let f = folded.trimmingCharacters(in: ":")
+        return Vocabulary.resultLabels.contains(f) || Vocabulary.resultPrefixes.contains { f.hasPrefix($0) }
+    }
+
+    /// A breakdown row ("varav årets resultat", "– därav …"): a part of the row above.
+    static func isBreakdownLabel(_ folded: String) -> Bool {
+        Vocabulary.breakdownPrefixes.contains { folded == $0 || folded.hasPrefix($0 + " ") || folded.hasPrefix($0 + ":") }
+    }
+
+    /// Folds a label for matching; long texts (notes, not labels) are not folded at all, which
+    /// keeps sheets of huge strings fast.
+    static func fold(_ s: String) -> String { s.utf8.count > 200 ? "" : TextFold.fold(s) }
+
+    static func isChangeLabel(_ folded: String) -> Bool { Vocabulary.changePrefixes.contains { folded.hasPrefix($0) } }
+
+    /// The unit a text states ("Angivet i tusental kronor", "(tkr)", "Belopp, mnkr", "Belopp i
+    /// kronor", "MSEK", "mdkr"), if it states one. A unit word right after a number is an
+    /// amount, not a unit statement ("Totalt ska 490 miljoner kronor betalas ut"), except
+    /// "1 000 kr" / "1000-tal kronor", which state thousands.
+    static func unit(in text: String) -> AmountUnit? {
+        guard text.utf8.count <= 200, mentionsMoney(text) else { return nil }
+        let f = BudgetRecognizer.fold(text)
+        if f.contains("1000 kr") || f.contains("1 000 kr") || f.contains("1000 tal") || f.contains("1 000 tal") || f.contains("tusental kronor")
+            || f.contains("tusentals kronor") { return .tkr }
+        // Letter and digit runs, in order.
+        var tokens: [Substring] = []
+        var i = f.startIndex
+        while i < f.endIndex {
+            let c = f[i]
+            guard c.isLetter || c.isNumber else { i = f.index(after: i); continue }
+            let digit = c.isNumber
+            var j = f.index(after: i)
+            while j < f.endIndex, digit ? f[j].isNumber : f[j].isLetter { j = f.index(after: j) }
+            tokens.append(f[i..<j])
+            i = j
+        }
+        var found: AmountUnit?
+        for (n, t) in tokens.enumerated() {
+            var u: AmountUnit?
+            var words = 1
+            switch t {
+            case "tkr", "ksek": u = .tkr
+            case "mnkr", "mkr", "msek": u = .mnkr
+            case "mdkr", "mdr", "mdsek": u = .mdkr
+            case "kr", "kronor", "sek": u = .kronor
+            case "tusen" where n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]): u = .tkr; words = 2
+            case "miljoner", "miljontal" where n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]): u = .mnkr; words = 2
+            case "miljarder" where n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]): u = .mdkr; words = 2
+            default: break
+            }
+            guard let unit = u else { continue }
+            // "490 miljoner kronor", "12 345 kr": an amount. The token before is a number and
+            // only white space stands between them.
+            if n > 0, tokens[n - 1].first?.isNumber == true {
+                let between = f[tokens[n - 1].endIndex..<t.startIndex]
+                if between.allSatisfy({ $0 == " " }) { continue }
+            }
+            if unit == .kronor, n + words < tokens.count, ["per", "i"].contains(tokens[n + words]) { continue }   // "kr per invånare"
+            // The larger unit wins when a text names two ("Belopp i tkr, kr per invånare").
+            if found == nil || unit.kronor > found!.kronor { found = unit }
+        }
+        return found
+    }
+
+    /// Whether the text has "kr", "sek", "tusen", "miljon" or "miljard" in it (any case): a
+    /// quick test before the slower word-by-word look.
+    static func mentionsMoney(_ text: String) -> Bool {
+        var prev: UInt8 = 0, prev2: UInt8 = 0
+        for b in text.utf8 {
+            let c = b | 0x20
+            if (prev == UInt8(ascii: "k") && c == UInt8(ascii: "r")) || (prev2 == UInt8(ascii: "s") && prev == UInt8(ascii: "e") && c == UInt8(ascii: "k"))
+                || (prev2 == UInt8(ascii: "u") && prev == UInt8(ascii: "s") && c == UInt8(ascii: "e"))
+                || (prev2 == UInt8(ascii: "l") && prev == UInt8(ascii: "j") && (c == UInt8(ascii: "o") || c == UInt8(ascii: "a"))) {
+                return true
+            }
+            prev2 = prev; prev = c
+        }
+        return false
+    }
+
+    /// Key text of an allocation table: "efter befolkningsstorlek", "1/3", "25 %", "lika delar".
+    static func looksLikeKey(_ t: String) -> Bool {
+        let u = t.utf8.prefix(120)
+        if u.contains(UInt8(ascii: "/")) || u.contains(UInt8(ascii: "%")) { return true }
+        func starts(_ w: StaticString) -> Bool {
+            let b = UnsafeBufferPointer(start: w.utf8Start, count: w.utf8CodeUnitCount)
+            return u.count >= b.count && zip(u, b).allSatisfy { $0 | 0x20 == $1 }
+        }
+        if starts("efter") || starts("lika") { return true }
+        // "befolkning" anywhere, any case.
+        let needle: StaticString = "befolkning"
+        let nb = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        var i = u.startIndex
+        while u.distance(from: i, to: u.endIndex) >= nb.count {
+            if u[i...].prefix(nb.count).elementsEqual(nb, by: { $0 | 0x20 == $1 }) { return true }
+            i = u.index(after: i)
+        }
+        return false
+    }
+
+    /// Four-digit years in a text, in order ("Förändring 2023–2024" → [2023, 2024]).
+    static func years(in text: String) -> [Int] {
+        guard text.utf8.count <= 200 else { return [] }
+        var out: [Int] = []
+        var run = ""
+        for c in text + " " {
+            if c.isASCII && c.isNumber { run.append(c); continue }
+            if run.count == 4, let y = Int(run), (1900...2200).contains(y) { out.append(y) }
+            run = ""
+        }
+        return out
+    }
+}

@@ -1,0 +1,48 @@
+/// The Swedish words recognition looks for, all in one place. Every list holds folded text
+/// (`TextFold.fold`: lower case, no diacritics, single spaces), so "Årets resultat" is
+/// `arets resultat`.
+enum Vocabulary {
+    /// A row whose label is one of these, or starts with one followed by more words, states a
+    /// total ("Summa", "Summa kostnader", "Totalt regioner").
+    static let totalWords = ["summa", "totalt", "total", "totalsumma", "sammanlagt", "totala kostnader", "totala intakter"]
+
+    /// The whole labels of a stated allocation table's total row (`anslag-allocate --check`).
+    static let allocationTotalLabels: Set<String> = ["summa", "totalt", "total", "summa totalt", "totalt belopp", "summa fordelning", "totalsumma", "sum"]
+
+    /// Result rows of a resultaträkning, resultatbudget or kassaflödesanalys: running totals of
+    /// what stands above them since the previous result row (prefixes of the folded label).
+    static let resultPrefixes = [
+        "verksamhetens nettokostnad", "verksamhetens resultat", "verksamhetens netto",
+        "rorelseresultat", "resultat efter", "resultat fore", "arets resultat", "periodens resultat",
+        "bruttoresultat", "nettoresultat", "finansnetto", "balanskravsresultat", "arets balanskravsresultat",
+        "justerat resultat", "arets kassaflode", "kassaflode fran", "likvida medel vid arets slut",
+        "likvida medel vid periodens slut", "nettokostnad", "nettoinvestering", "skatteintakter och statsbidrag",
+    ]
+    /// Labels that are result rows only as the whole label.
+    static let resultLabels = ["resultat", "netto", "nettokostnader", "summa netto"]
+
+    /// Breakdown rows ("varav årets resultat", "därav …"): parts of the row above, never added.
+    static let breakdownPrefixes = ["varav", "darav", "av vilket", "varav:"]
+
+    /// Change rows between years: "Förändring 2023–2024", "Differens".
+    static let changePrefixes = ["forandring", "differens"]
+
+    /// Header texts that make a table an allocation table (recipient, amount, key).
+    static let allocationHeads = ["mottagare", "bidragsmottagare", "organisation", "nyckel", "fordelningsnyckel", "fordelning"]
+
+    /// Column heads of note references ("Not", "Noter"): the column holds note numbers, never amounts.
+    static let noteHeads = ["not", "noter", "not nr", "notnr", "not.", "hanvisning"]
+
+    /// Words in a column head and the kind of figure they name.
+    /// (The kinds are `BudgetLine.ColumnKind`'s raw values.)
+    static let columnKinds: [(word: String, kind: String)] = [
+        ("bokslut", "outcome"), ("utfall", "outcome"), ("redovisning", "outcome"), ("ar", "outcome"),
+        ("budget", "budget"), ("plan", "plan"), ("prognos", "forecast"),
+        ("avvikelse", "deviation"), ("differens", "deviation"), ("forandring", "change"),
+        ("summa", "total"), ("totalt", "total"), ("total", "total"),
+    ]
+
+    /// The label of the cell naming a budget's or report's recipient (reconciliation).
+    static let recipientLabels: Set<String> = ["mottagare", "bidragsmottagare", "organisation", "organisationsnummer", "kommun",
+                                               "kommunalforbund", "region", "sokande", "stodmottagare"]
+}
