@@ -64,6 +64,9 @@ struct ColumnHeads {
             if BudgetRecognizer.isTotalLabel(f) || BudgetRecognizer.isResultLabel(f) || BudgetRecognizer.isChangeLabel(f) { return false }
         }
         guard let lo = years.min(), let hi = years.max(), hi - lo <= 15 else { return false }
-        return years.count >= 2 || !r.texts.isEmpty
+        if years.count >= 2 || !r.texts.isEmpty { return true }
+        // One year: under a label that states the unit or is a head word ("Belopp i mnkr", "tkr", "Post").
+        guard let l = r.label, r.year == nil else { return false }
+        return BudgetRecognizer.unit(in: l) != nil || Vocabulary.headLabels.contains(BudgetRecognizer.fold(l).trimmingCharacters(in: ":"))
     }
 }

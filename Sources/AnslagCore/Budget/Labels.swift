@@ -63,7 +63,9 @@ extension BudgetRecognizer {
             i = j
         }
         var found: AmountUnit?
+        var skip = 0
         for (n, t) in tokens.enumerated() {
+            if skip > 0 { skip -= 1; continue }
             var u: AmountUnit?
             var words = 1
             switch t {
@@ -81,13 +83,20 @@ extension BudgetRecognizer {
             // only white space stands between them.
             if n > 0, tokens[n - 1].first?.isNumber == true {
                 let between = f[tokens[n - 1].endIndex..<t.startIndex]
-                if between.allSatisfy({ $0 == " " }) { continue }
+                if between.allSatisfy({ $0 == " " }) { skip = words - 1; continue }
             }
             if unit == .kronor, n + words < tokens.count, ["per", "i"].contains(tokens[n + words]) { continue }   // "kr per invånare"
             // The larger unit wins when a text names two ("Belopp i tkr, kr per invånare").
             if found == nil || unit.kronor > found!.kronor { found = unit }
         }
         return found
+    }
+
+    /// A note that only states the unit ("Angivet i tusental kronor", "Belopp i mnkr", "(tkr)"):
+    /// not a title.
+    static func isUnitNote(_ text: String) -> Bool {
+        let words = BudgetRecognizer.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        return !words.isEmpty && words.allSatisfy { Vocabulary.unitNoteWords.contains(String($0)) }
     }
 
     /// Whether the text has "kr", "sek", "tusen", "miljon" or "miljard" in it (any case): a

@@ -88,7 +88,9 @@ struct TableScan {
         for c in row.inexact { tainted.insert(c) }
         if amounts.isEmpty {
             if !row.dashes.isEmpty { table!.dataRows += 1; return }   // a line of nothing ("–" in every column)
-            if rowUnit != nil && textCount == 1 && table!.dataRows == 0 { return }   // the unit note itself
+            if rowUnit != nil && textCount == 1 && table!.dataRows == 0 && (table!.title != nil || table!.headerRow != nil || BudgetRecognizer.isUnitNote(label)) {
+                return   // the unit note itself (a title that names a unit is still the title)
+            }
             takeTextRow(row, label: label, labelColumn: labelColumn)
             return
         }

@@ -124,7 +124,7 @@ public struct Reconciler {
                 result = BudgetRecognizer().read(workbook, file: reader.file)
             }
             f.tables = result.budget.tables.count
-            f.findings = result.findings.filter { $0.severity != .info }
+            f.findings = result.findings.filter { $0.severity != .info && $0.code != .noTotalFound }   // (reconciliation checks what it reads)
             // Who the file is from: the cell right of a label such as "Mottagare".
             outer: for sheet in workbook.sheets {
                 for (r, row) in sheet.rows.enumerated() {

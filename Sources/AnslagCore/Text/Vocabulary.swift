@@ -45,4 +45,13 @@ enum Vocabulary {
     /// The label of the cell naming a budget's or report's recipient (reconciliation).
     static let recipientLabels: Set<String> = ["mottagare", "bidragsmottagare", "organisation", "organisationsnummer", "kommun",
                                                "kommunalforbund", "region", "sokande", "stodmottagare"]
+
+    /// The words of a note that only states the unit ("Angivet i tusental kronor").
+    static let unitNoteWords: Set<String> = [
+        "angivet", "anges", "i", "belopp", "beloppen", "alla", "samtliga", "redovisas", "ar", "tusental", "tusentals", "tusen",
+        "kronor", "kr", "tkr", "mnkr", "mkr", "mdkr", "sek", "ksek", "msek", "miljoner", "miljontal", "miljarder", "1000", "1", "000", "tal",
+    ]
+
+    /// The label of a header row whose only head is one year ("Belopp i mnkr | 2018").
+    static let headLabels: Set<String> = ["belopp", "post", "poster", "konto", "benamning", "not", "ar", "verksamhet", "text"]
 }

@@ -1,0 +1,162 @@
+import Testing
+@testable import AnslagCore
+
+// The layouts of real published tables (Scripts/conformance_real.py measures them on the
+// rebuilt tables; these pin each point on a small sheet, the expected figures worked out by
+// hand in the comments).
+
+private func t(_ s: String) -> Cell { Cell(.string(s)) }
+private func n(_ d: Double, _ f: String? = nil) -> Cell { Cell(.number(d), formula: f) }
+private let e = Cell(.empty)
+
+private func read(_ rows: [[Cell]], name: String = "S") -> BudgetRecognizer.Result {
+    BudgetRecognizer().read(Workbook(sheets: [Sheet(info: SheetInfo(name: name, state: .visible), rows: rows)]), file: "s.xlsx")
+}
+
+private func errors(_ r: BudgetRecognizer.Result) -> [String] {
+    r.findings.filter { $0.severity == .error }.map { "\($0.cell ?? "") \($0.stated.map { "\($0)" } ?? "") \($0.computed.map { "\($0)" } ?? "")" }
+}
+
+@Suite("anslag-import: layouts of real published tables")
+struct RealLayoutTests {
+    // 1. A unit stated in the header cell applies to every block below, across blank rows and
+    //    headings; a unit in words ("i kronor") is stated.
+    @Test func unitsHaveAScope() throws {
+        let r = read([
+            [t("Balansräkning")],
+            [t("Belopp i mnkr"), t("2018")],
+            [t("Anläggningar"), n(5)],
+            [t("Summa anläggningar"), n(5)],
+            [],
+            [t("OMSÄTTNING")],
+            [t("Kassa"), n(3)],
+            [t("Summa omsättning"), n(3)],
+        ])
+        #expect(r.findings.isEmpty)
+        let amounts = r.budget.tables.flatMap(\.lines).compactMap(\.amount)
+        #expect(amounts == [5, 5, 3, 3].map { Money(kronor: $0 * 1_000_000) })
+        let kronor = read([[t("Medel 2023 i kronor")], [t("Län"), t("Medel")], [t("Uppsala"), n(10)], [t("Totalt"), n(10)]])
+        #expect(kronor.findings.isEmpty)   // no unit-assumed
+    }
+
+    // 2–3. Years written as numbers in the header row head columns; a Not column holds note
+    //      numbers ("6, 7" too), never amounts. Every line carries its column.
+    @Test func yearHeadsAndNoteColumns() throws {
+        let r = read([
+            [t("Resultaträkning (mnkr)")],
+            [e, t("Not"), n(2018), n(2017)],
+            [t("Nettoomsättning"), n(1), n(972), n(928)],
+            [t("Övriga intäkter"), t("6, 7"), n(44), n(28)],
+            [t("Summa intäkter"), e, n(1_016), n(956)],   // 972 + 44 = 1 016; 928 + 28 = 956
+        ])
+        #expect(r.findings.isEmpty)
+        let lines = r.budget.tables[0].lines.filter { $0.amount != nil }
+        #expect(lines.map(\.cell) == ["'S'!C3", "'S'!D3", "'S'!C4", "'S'!D4", "'S'!C5", "'S'!D5"])
+        #expect(lines[0].column == BudgetLine.Column(head: "2018", year: 2018, kind: nil))
+        let b = read([[t("mnkr"), t("Not"), t("Bokslut 2023"), t("Budget 2025")], [t("Skatt"), n(1), n(10), n(11)], [t("Summa"), e, n(10), n(11)]])
+        let cols = b.budget.tables[0].lines.compactMap(\.column)
+        #expect(cols.first == BudgetLine.Column(head: "Bokslut 2023", year: 2023, kind: .outcome))
+        #expect(cols.dropFirst().first == BudgetLine.Column(head: "Budget 2025", year: 2025, kind: .budget))
+    }
+
+    // A super-header is joined in front of the heads below it.
+    @Test func superHeaders() throws {
+        let r = read([
+            [e, e, t("Kommunen"), e, t("Koncernen")],
+            [t("Belopp i mnkr"), t("Not"), n(2018), n(2017), n(2018)],
+            [t("Kassa"), e, n(1), n(2), n(3)],
+            [t("Summa"), e, n(1), n(2), n(3)],
+        ])
+        #expect(r.findings.isEmpty)
+        let heads = r.budget.tables[0].lines.compactMap(\.column?.head)
+        #expect(heads.prefix(3) == ["Kommunen 2018", "Kommunen 2017", "Koncernen 2018"])
+    }
+
+    // 4. A total spans the subtotals of its blocks and the lines outside them; a total wrong
+    //    against its visible parts but right against all the lines under them is not reported.
+    @Test func totalsHaveStructure() throws {
+        let r = read([
+            [t("Belopp i mnkr"), t("2017")],
+            [t("EGET KAPITAL"), n(100)],
+            [t("– varav årets resultat"), n(7)],       // a breakdown: never added
+            [t("MINORITET"), t("-")],                  // nothing
+            [],
+            [t("AVSÄTTNINGAR")],
+            [t("Pension"), n(20)],
+            [t("Övriga"), n(5)],
+            [t("Summa avsättningar"), n(25)],
+            [],
+            [t("SKULDER")],
+            [t("Långa"), n(30)],
+            [t("Summa skulder"), n(30)],
+            [],
+            [t("Summa eget kapital och skulder"), n(156)],   // 100 + 0 + 25 + 30 = 155
+        ])
+        #expect(errors(r) == ["B15 156 000 000 kr 155 000 000 kr"])
+        #expect(r.budget.tables.flatMap(\.lines).contains { $0.role == .breakdown && $0.amount == Money(kronor: 7_000_000) })
+    }
+
+    // 5. Result rows are running totals of what stands above them since the previous result.
+    @Test func resultRowsAreRunningTotals() throws {
+        let r = read([
+            [t("tkr"), t("2019")],
+            [t("Verksamhetens intäkter"), n(100)],
+            [t("Verksamhetens kostnader"), n(-400)],
+            [t("VERKSAMHETENS NETTOKOSTNADER"), n(-300)],    // 100 − 400
+            [t("Skatteintäkter"), n(310)],
+            [t("Verksamhetens resultat"), n(10)],            // −300 + 310
+            [t("Finansiella kostnader"), n(-3)],
+            [t("Resultat efter finansiella poster"), n(8)],  // 10 − 3 = 7: wrong by 1 tkr
+            [t("Årets resultat"), n(8)],                     // agrees with the row above
+        ])
+        #expect(errors(r) == ["B8 8 000 kr 7 000 kr"])
+    }
+
+    // 6. A SUM with no stored result states what the formula says, and an info says so.
+    @Test func formulasWithoutAStoredResult() throws {
+        let r = read([
+            [t("Post"), t("Belopp")],
+            [t("A"), n(100)],
+            [t("B"), n(50)],
+            [t("Summa"), Cell(.empty, formula: "=SUM(B2:B3)")],
+            [t("Avgår"), n(-20)],
+            [t("Netto"), Cell(.empty, formula: "=B4+B5")],   // 150 − 20 = 130
+        ])
+        #expect(r.findings.filter { $0.code == .formulaEvaluated }.map(\.cell) == ["B4", "B6"])
+        #expect(errors(r).isEmpty)
+        #expect(r.budget.tables[0].lines.last?.amount == Money(kronor: 130))
+    }
+
+    // 7. A workbook in which no table has a total: a warning, not a silent "valid".
+    @Test func nothingCheckedIsSaid() throws {
+        let r = read([[t("Post"), t("Belopp")], [t("A"), n(1)], [t("B"), n(2)]])
+        #expect(r.findings.map(\.code) == [.unitAssumed, .noTotalFound])
+    }
+
+    // A row-total column (D = B + C) is checked per row.
+    @Test func rowTotalColumns() throws {
+        let r = read([
+            [t("Landsting"), t("Summa primärvård"), t("Summa förlossning"), t("Summa")],
+            [t("Stockholm"), n(26_576_108), n(84_725_537), n(111_301_645)],
+            [t("Uppsala"), n(4_227_131), n(13_476_238), n(17_703_368)],   // 17 703 369
+        ])
+        #expect(errors(r) == ["D3 17 703 368 kr 17 703 369 kr"])
+    }
+
+    // A summary block restates section totals: each checked against the section it names.
+    @Test func summaryBlocksNameTheirSections() throws {
+        let r = read([
+            [t("Mottagare"), t("Belopp")],
+            [t("Region A"), n(10)],
+            [t("Region B"), n(20)],
+            [t("Totalt regioner"), n(30)],
+            [t("Kommun C"), n(5)],
+            [t("Totalt kommuner"), n(5)],
+            [t("Totalt")],
+            [t("Totalt regioner"), n(31)],        // the section says 30
+            [t("Totalt kommuner"), n(5)],
+            [t("Totalt överenskommelsen"), n(35)],
+        ])
+        #expect(errors(r) == ["B8 31 kr 30 kr"])
+    }
+}
