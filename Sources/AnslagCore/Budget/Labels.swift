@@ -9,7 +9,7 @@ extension BudgetRecognizer {
         switch b | 0x20 {
         case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "d"), UInt8(ascii: "v"), UInt8(ascii: "r"),
              UInt8(ascii: "b"), UInt8(ascii: "k"), UInt8(ascii: "l"), UInt8(ascii: "n"), UInt8(ascii: "a"), UInt8(ascii: "j"),
-             UInt8(ascii: "p"), UInt8(ascii: "-"), 0xC3 | 0x20, 0xE2 | 0x20: return true
+             UInt8(ascii: "p"), UInt8(ascii: "m"), UInt8(ascii: "-"), 0xC3 | 0x20, 0xE2 | 0x20: return true
         default: return false
         }
     }
@@ -25,7 +25,7 @@ extension BudgetRecognizer {
     /// A result row of a resultaträkning or kassaflödesanalys ("Verksamhetens nettokostnader",
     /// "Rörelseresultat", "Årets resultat"): a running total of what stands above it.
     static func isResultLabel(_ folded: String) -> Bool {
-        guard !folded.isEmpty else { return false }
+        guard !folded.isEmpty, !folded.hasPrefix("- ") else { return false }
         let f = folded.trimmingCharacters(in: ":")
         return Vocabulary.resultLabels.contains(f) || Vocabulary.resultPrefixes.contains { f.hasPrefix($0) }
     }

@@ -62,7 +62,9 @@ struct TableScan {
         }
         // The label folded, when it could be a total, result, breakdown or change label at all.
         let folded = row.label.map { BudgetRecognizer.mayBeTotalOrChange($0) ? BudgetRecognizer.fold($0) : "" } ?? ""
-        let isTotal = BudgetRecognizer.isTotalLabel(folded) || BudgetRecognizer.isResultLabel(folded)
+        // A label led by a dash ("– Årets resultat") is an item under the row above, not a result row.
+        let bulleted = row.label.map { l in l.unicodeScalars.first.map { "-\u{2013}\u{2014}\u{2212}".unicodeScalars.contains($0) } ?? false } ?? false
+        let isTotal = BudgetRecognizer.isTotalLabel(folded) || (!bulleted && BudgetRecognizer.isResultLabel(folded))
         defer {
             blankSince = false
             lastWasTotal = isTotal
@@ -152,9 +154,23 @@ struct TableScan {
         }
     }
 
-    /// Amounts without a label: lines of their own (a bare column of numbers).
+    /// Amounts without a label: lines of their own (a bare column of numbers), or, when every
+    /// one adds up what stands above it in its column, an unlabelled subtotal (tables that
+    /// print a subtotal as a bare row of figures under its block).
     mutating func takeUnlabelled(_ row: ScanRow, amounts: [Int]) {
         guard !amounts.isEmpty else { return }
+        if table!.dataRows > 0, amounts.allSatisfy({ c in ScanCell.kronor(row[c], unit: table!.unit).map { addsUp(column: c, stated: $0) } ?? false }) {
+            table!.dataRows += 1
+            table!.totals += 1
+            table!.totalRows.insert(row.index)
+            for c in amounts {
+                guard let m = ScanCell.kronor(row[c], unit: table!.unit) else { continue }
+                let sumOf = checkTotal(row: row.index, column: c, stated: m, label: "", isResult: false, folded: "")
+                store.append(BudgetLine(label: "", amount: m, sheet: refPrefix, at: CellPosition(row: row.index, column: c), role: .total,
+                                        area: table!.header[c], sumOf: sumOf, column: heads.columns[c]))
+            }
+            return
+        }
         table!.dataRows += 1
         for c in amounts {
             guard let m = ScanCell.kronor(row[c], unit: table!.unit) else { continue }
@@ -220,7 +236,7 @@ struct TableScan {
             if isTotal {
                 table!.totals += 1
                 table!.totalRows.insert(i)
-                let sumOf = checkTotal(row: i, column: c, stated: m, label: label, isResult: BudgetRecognizer.isResultLabel(folded), folded: folded)
+                let sumOf = checkTotal(row: i, column: c, stated: m, label: label, isResult: labelled && !BudgetRecognizer.isTotalLabel(folded), folded: folded)
                 store.append(BudgetLine(label: label, amount: m, sheet: refPrefix, at: CellPosition(row: i, column: c), role: .total, year: row.year,
                                         area: table!.header[c], sumOf: sumOf, column: heads.columns[c]))
             } else {

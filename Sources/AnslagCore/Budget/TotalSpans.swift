@@ -53,6 +53,18 @@ extension TableScan {
         return parts.isEmpty ? nil : parts.joined(separator: ",")
     }
 
+    /// Whether some run of two or more items above (beginning where a block may) adds up to `stated`.
+    func addsUp(column c: Int, stated: Money) -> Bool {
+        guard !tainted.contains(c), let list = items[c], list.count >= 2 else { return false }
+        var statedAcc = Money.zero, coveredAcc = Money.zero
+        for k in stride(from: list.count - 1, through: max(0, list.count - Self.maxSpanItems), by: -1) {
+            statedAcc = statedAcc + list[k].stated
+            coveredAcc = coveredAcc + list[k].covered
+            if k < list.count - 1, mayBegin(list, at: k), statedAcc == stated || coveredAcc == stated { return true }
+        }
+        return false
+    }
+
     /// Checks one total cell; returns the cells it sums.
     mutating func checkTotal(row i: Int, column c: Int, stated: Money, label: String, isResult: Bool, folded: String) -> String? {
         let unit = table!.unit

@@ -17,9 +17,10 @@ enum Vocabulary {
         "bruttoresultat", "nettoresultat", "finansnetto", "balanskravsresultat", "arets balanskravsresultat",
         "justerat resultat", "arets kassaflode", "kassaflode fran", "likvida medel vid arets slut",
         "likvida medel vid periodens slut", "nettokostnad", "nettoinvestering", "skatteintakter och statsbidrag",
+        "medel fran verksamheten", "medel fran den lopande verksamheten", "kassaflode efter", "arets forandring av likvida medel",
     ]
     /// Labels that are result rows only as the whole label.
-    static let resultLabels = ["resultat", "netto", "nettokostnader", "summa netto"]
+    static let resultLabels = ["nettokostnader", "summa netto"]
 
     /// Breakdown rows ("varav årets resultat", "därav …"): parts of the row above, never added.
     static let breakdownPrefixes = ["varav", "darav", "av vilket", "varav:"]
