@@ -56,28 +56,41 @@ def strip(text):
             out.append('""' + "\n" * text.count("\n", i, j))
             i = j
         elif c == '"':
-            j = i + 1
-            depth = 0
-            while j < n:
-                if text[j] == "\\" and j + 1 < n and text[j + 1] == "(":
-                    depth += 1
-                    j += 2
-                    continue
-                if depth and text[j] == ")":
-                    depth -= 1
-                elif not depth and text[j] == "\\":
-                    j += 1
-                elif not depth and text[j] in '"\n':
-                    break
-                j += 1
-            # Interpolations are code: keep them, drop the literal text.
-            inner = text[i + 1:j]
-            out.append('"' + " ".join(re.findall(r"\\\((.*?)\)", inner)) + '"')
-            i = j + 1
+            j = skip_string(text, i)
+            out.append('""')
+            i = j
         else:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+def skip_string(text, i):
+    """The index after the string literal starting at text[i] (a quote), interpolations and the
+    strings nested in them included."""
+    n = len(text)
+    j = i + 1
+    while j < n:
+        ch = text[j]
+        if ch == "\\" and j + 1 < n and text[j + 1] == "(":
+            depth, j = 1, j + 2
+            while j < n and depth:
+                if text[j] == '"':
+                    j = skip_string(text, j)
+                    continue
+                depth += text[j] == "("
+                depth -= text[j] == ")"
+                j += 1
+            continue
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == '"':
+            return j + 1
+        if ch == "\n":
+            return j
+        j += 1
+    return n
 
 
 def folder_of(path):

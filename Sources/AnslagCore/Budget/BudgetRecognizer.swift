@@ -86,6 +86,7 @@ public struct BudgetRecognizer {
     /// next sheet to parse and recognise when done with its last; results in sheet order.
     func readOnTwo(_ a: any SpreadsheetReader, _ b: any SpreadsheetReader) throws -> Result {
         let indices = a.sheets.indices.filter { a.sheets[$0].kind == .worksheet }
+        // Sendable: every field is read and written under `lock`.
         final class Slots: @unchecked Sendable {
             let lock = Monitor()
             var results: [Swift.Result<([BudgetTable], [ReportFinding]), any Error>?]

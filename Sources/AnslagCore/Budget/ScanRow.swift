@@ -1,5 +1,6 @@
 /// A row, read for recognition (a class: the scan passes rows around, and a reference is
 /// cheaper to copy than the arrays inside). Not changed once made, so it may be shared.
+/// (Sendable: every field is set in `init` and never changed after, so threads only read it.)
 final class ScanRow: @unchecked Sendable {
     typealias Entry = (column: Int, cell: ScanCell)
     var index: Int

@@ -6,6 +6,8 @@ import Glibc
 /// Rows handed from the parsing thread to the consuming one: flat arrays, reused batch after
 /// batch, so neither thread allocates per row; the consumer empties a batch before handing it
 /// back, keeping that work off the parsing thread (the slower of the two).
+/// (Sendable: a batch belongs to one thread at a time, passed through `BatchQueue`'s monitor,
+/// which orders the writes of one owner before the reads of the next.)
 public final class RowBatch: @unchecked Sendable {
     public private(set) var rowIndices: [Int] = []
     private var ends: [Int] = []
@@ -90,6 +92,7 @@ extension SpreadsheetReader {
 private struct CancelledByConsumer: Error {}
 
 /// Filled batches go from producer to consumer; consumed ones come back to be refilled.
+/// (Sendable: its lists are read and written under `monitor` only.)
 private final class BatchQueue: @unchecked Sendable {
     private let monitor = Monitor()
     private var filled: [RowBatch] = []

@@ -7,6 +7,7 @@ import Glibc
 /// producer blocks when the consumer falls behind, so memory stays bounded. The producer ends
 /// with `finish(error:)`; the consumer may stop early with `cancel()`, after which `put`
 /// returns false so the producer can give up.
+/// (Sendable: its state is read and written under `monitor` only.)
 final class Handoff<Item>: @unchecked Sendable {
     private let monitor = Monitor()
     /// At most `depth` items: taking from the front is cheap, and a taken item is released at once.
@@ -58,6 +59,7 @@ func inTurn(count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> V
         for i in 0..<count { body(0, i) }
         return
     }
+    // Sendable: `value` is read and written under `monitor` only.
     final class Next: @unchecked Sendable {
         let monitor = Monitor()
         var value = 0

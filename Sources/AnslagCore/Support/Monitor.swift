@@ -5,6 +5,7 @@ import Glibc
 /// A mutex with a condition, for the state threads share: `locked` runs a body holding the
 /// mutex and wakes every waiter when it ends; `wait()`, called inside `locked`, sleeps until
 /// another `locked` body has run. (Used as a plain lock too: waking nobody costs nothing.)
+/// (Sendable: it is the lock; the pthread objects are made once and never moved.)
 final class Monitor: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)

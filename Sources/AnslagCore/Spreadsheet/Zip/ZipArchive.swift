@@ -170,6 +170,8 @@ final class ZipArchive {
 
 /// A bounded ring of inflated chunks: a producer thread fills slots with `zip_fread`, the
 /// consumer takes them in order. Only the producer touches the zip file until `stop`.
+/// (Sendable: the slots and counters are shared under its lock; the zip handle is the
+/// producer's alone until `stop` has joined it.)
 private final class InflateRing: @unchecked Sendable {
     private let file: OpaquePointer
     private let slots: Int
