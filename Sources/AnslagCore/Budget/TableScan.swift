@@ -300,16 +300,18 @@ struct TableScan {
             row.labelColumn != nil && (row.amounts.contains { texts.contains($0) } || row.dashes.contains { texts.contains($0) })
                 && !ColumnHeads.isYearHeadRow(row)
         }
-        guard let next = nextRow(after: i) else { return false }
-        if hasDataUnder(next) { return true }
-        // A section heading (one text, or a text with a note number) under the header's first
-        // column, or a second header row, then data.
-        guard next.inexact.isEmpty, next.labelColumn == lc || (yearHead && next.labelColumn != nil) else { return false }
-        let headingOnly = next.texts.allSatisfy { texts.contains($0) } && next.amounts.allSatisfy { !texts.contains($0) || yearHead }
-        guard headingOnly || next.amounts.isEmpty && next.texts.isEmpty, let after = nextRow(after: next.index) else { return false }
-        if hasDataUnder(after) { return true }
-        guard let third = nextRow(after: after.index), after.amounts.isEmpty, after.labelColumn != nil else { return false }
-        return hasDataUnder(third)
+        // Data under the texts, after at most four section headings (text only, at or left of
+        // the header's first column) or a second header row.
+        var j = i
+        for _ in 0..<5 {
+            guard let next = nextRow(after: j) else { return false }
+            if hasDataUnder(next) { return true }
+            guard next.inexact.isEmpty, let nl = next.labelColumn, nl <= lc || yearHead || next.amounts.isEmpty else { return false }
+            let headingOnly = next.amounts.isEmpty || (yearHead && next.amounts.allSatisfy { !texts.contains($0) })
+            guard headingOnly else { return false }
+            j = next.index
+        }
+        return false
     }
 }
 

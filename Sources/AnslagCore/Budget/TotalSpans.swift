@@ -168,7 +168,7 @@ extension TableScan {
         if first < list.count { starts.append(first) }
         let lastTop = list.lastIndex { $0.isTotal && $0.topLevel }
         if let t = lastTop, t + 1 < list.count { starts.append(t + 1) } else if lastTop == nil { starts.append(low) }
-        if isResult, let t = lastTop { starts.append(t) }
+        if let t = lastTop { starts.append(t) }   // a running total, or a grand total over the top-level totals
         var best: (start: Int, distance: UInt64)?
         for s in starts where s < list.count {
             let sum = list[s...].reduce(Money.zero) { $0 + $1.stated }

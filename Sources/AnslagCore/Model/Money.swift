@@ -155,7 +155,10 @@ public enum AmountText {
         for ch in s {
             switch ch {
             case "0"..."9": digits.append(ch); afterLastSeparator += 1
-            case " ", "\u{00A0}", "\u{202F}", "\u{2009}", "'": continue
+            case " ", "\u{00A0}", "\u{202F}", "\u{2009}", "'":
+                // A space right after a comma or point: a list ("6, 7", note numbers), not an amount.
+                if digits.last == "|" { return nil }
+                continue
             case ",", ".": separators.append(ch); digits.append("|"); afterLastSeparator = 0
             default: return nil
             }
