@@ -83,7 +83,8 @@ struct Allocate: AnslagCommand {
             let client = try fetch.client()
             do {
                 let (imported, result) = try client.importPopulation(request)
-                bases = PopulationBases(table: imported.table, file: "\(result.query) via \(client.base)", selections: set.populationSelections)
+                // The selections went into the fetch: the table SCB serves has them chosen already.
+                bases = PopulationBases(table: imported.table, file: "\(result.query) via \(client.base)")
                 if stats { printError("anslag-allocate: \(result.query): \(result.pages) page(s), \(result.requests) request(s) sent") }
             } catch let e as FetchError {
                 throw UserError("\(set.file): population: \(e.description)")

@@ -25,8 +25,12 @@ public final class PopulationBases: @unchecked Sendable {
     /// The source and the dates the answers referred to.
     public var provenance: PopulationProvenance {
         monitor.locked {
+            // The period the keys used, with SCB's own words for the date where they differ.
             var reference = table.metadata.referencePeriod
-            if reference == nil, periodsUsed.count == 1 { reference = periodsUsed[0] }
+            if periodsUsed.count == 1 {
+                let p = periodsUsed[0]
+                reference = reference.map { $0 == p ? p : "\(p) (\($0))" } ?? p
+            }
             return PopulationProvenance(source: file, tableId: table.metadata.tableId, referencePeriod: reference,
                                         updated: table.metadata.updated, periods: periodsUsed)
         }

@@ -73,7 +73,7 @@ public struct PxWebClient: Sendable {
         }
         var bodies: [[UInt8]] = []
         for page in pages {
-            let params = page.map { "valuecodes[\(Self.escape($0.0))]=\($0.1.map(Self.escape).joined(separator: ","))" }
+            let params = page.map { "valuecodes%5B\(Self.escape($0.0))%5D=\($0.1.map(Self.escape).joined(separator: ","))" }
             let url = "\(base)/tables/\(table)/data?lang=sv&outputFormat=\(format.rawValue)&" + params.joined(separator: "&")
             bodies.append(try session.get(url, expectJSON: format == .jsonStat))
         }
