@@ -54,7 +54,7 @@ struct ScbFetchEndToEndTests {
     /// A value of Scripts/fixtures/agreement_2024.py's expected file, read with Python.
     static func expected(_ path: String) throws -> String {
         let r = try Tool.runAny("python3", ["-c", "import json,sys; v=json.load(open(sys.argv[1]))\nfor k in sys.argv[2].split('/'): v=v[k]\nprint('\\n'.join(f'{a} {b}' for a, b in sorted(v.items())) if isinstance(v, dict) else v)",
-                                            Tool.fixture("rules/agreement-2024-expected.json"), path])
+                                            Tool.fixture("rules/fetch/agreement-2024-expected.json"), path])
         return r.stdout
     }
 
@@ -72,7 +72,7 @@ struct ScbFetchEndToEndTests {
         let cache = Tool.temporaryDirectory()
         defer { Tool.removeTree(cache) }
         let out = cache + "/a.json"
-        let args = [Tool.fixture("rules/agreement-2024.yaml"), "--api", server.api, "--cache", cache, "-o", out, "--force", "--stats"]
+        let args = [Tool.fixture("rules/fetch/agreement-2024.yaml"), "--api", server.api, "--cache", cache, "-o", out, "--force", "--stats"]
         let first = try Tool.run("anslag-allocate", args)
         #expect(first.status == 0, "\(first.stderr)")
         // 4 284 cells (21 län × 102 ages × 2 sexes) in pages of at most 1 000 (the region list
@@ -99,10 +99,17 @@ struct ScbFetchEndToEndTests {
         // Offline with the cache filled works; with an empty cache it refuses, saying so.
         #expect(try Tool.run("anslag-allocate", args + ["--offline"]).status == 0)
         let empty = cache + "/empty"
-        let offline = try Tool.run("anslag-allocate", [Tool.fixture("rules/agreement-2024.yaml"), "--api", server.api, "--cache", empty, "--offline"])
+        let offline = try Tool.run("anslag-allocate", [Tool.fixture("rules/fetch/agreement-2024.yaml"), "--api", server.api, "--cache", empty, "--offline"])
         #expect(offline.status == 2)
-        #expect(offline.stderr == "anslag-allocate: \(Tool.fixture("rules/agreement-2024.yaml")): population: SCB BE0101N1 (period 2023M10, region lan, contents=Folkmängd): not in the cache (\(empty)) and --offline forbids fetching \(server.api)/config\n")
+        #expect(offline.stderr == "anslag-allocate: \(Tool.fixture("rules/fetch/agreement-2024.yaml")): population: SCB BE0101N1 (period 2023M10, region lan, contents=Folkmängd): not in the cache (\(empty)) and --offline forbids fetching \(server.api)/config\n")
         #expect(try server.requests() == 11)
+    }
+
+    @Test(.enabled(if: (try? Tool.runAny("python3", ["-c", "import yaml, jsonschema"]).status) == 0, "needs python3 with yaml and jsonschema"))
+    func theAgreementRuleFileMatchesTheRuleSchema() throws {
+        let r = try Tool.runAny("python3", ["-c", "import json, sys, yaml, jsonschema; jsonschema.validate(yaml.safe_load(open(sys.argv[2])), json.load(open(sys.argv[1])))",
+                                            Tool.root + "/Schemas/allocation-rules.schema.json", Tool.fixture("rules/fetch/agreement-2024.yaml")])
+        #expect(r.status == 0, "\(r.stderr)")
     }
 
     @Test func fetchSelectsAnyVariableByCodeOrText() throws {
@@ -135,7 +142,7 @@ struct ScbFetchEndToEndTests {
             (["BE0101N1", "--period", "2030M01", "--where", "contents=BE0101N1"], "SCB BE0101N1 (period 2030M01, contents=BE0101N1): the table has no period 2030M01; it has 2022M10…2023M10"),
             (["BE0101N1"], "SCB BE0101N1: the variable ContentsCode (tabellinnehåll) has several values (BE0101N1 Folkmängd, BE0101N2 Folkökning) and cannot be left out; choose one with --where ContentsCode=VALUE"),
             (["BE0101N1", "--where", "civilstand=xx"], "SCB BE0101N1 (civilstand=xx): Civilstand has no value xx; it has OG ogifta, G gifta, SK skilda, ÄNKL änkor/änklingar"),
-            (["BE0101N1", "--age", "0-200", "--where", "contents=Folkmängd"], "SCB BE0101N1 (age 0-200, contents=Folkmängd): the age group 100+ is open-ended; it cannot be split to fit 0-200; the table's ages are 0–99, total, 100+"),
+            (["BE0101N1", "--age", "0-200", "--where", "contents=Folkmängd"], "SCB BE0101N1 (age 0-200, contents=Folkmängd): the age group 100+ is open-ended; it cannot be split to fit 0-200; the table's ages are 0–99, 100+, total"),
             (["HTML"], "SCB HTML: \(server.api)/tables/HTML/metadata?lang=sv: the reply is not JSON (text/html; charset=utf-8)"),
             (["SLOW"], "SCB SLOW: no reply from \(server.api) within 1 s (--timeout)"),
         ]

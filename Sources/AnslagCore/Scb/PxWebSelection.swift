@@ -75,12 +75,13 @@ enum PxWebSelection {
             return try regions(v, fetch.regions, query: query, registry: registry)
         case "age":
             guard let band = fetch.ages, band != "total" else { return v.values }
-            let normalized = Dictionary(v.values.map { (ScbLabels.age(v.labels[$0] ?? $0), $0) }, uniquingKeysWith: { a, _ in a })
+            // The table's ages as normalized labels, in the table's order.
+            let normalized = v.values.map { ScbLabels.age(v.labels[$0] ?? $0) }
             let ages = PopulationQuery.Ages(band)!
             let chosen: Set<String>
             do {
-                if let exact = normalized[ages.label] { chosen = [ages.label]; _ = exact }
-                else if case .band(let lo, let hi) = ages { chosen = try AgeCover.cover(lo: lo, hi: hi, labels: Array(normalized.keys), asked: band) }
+                if normalized.contains(ages.label) { chosen = [ages.label] }
+                else if case .band(let lo, let hi) = ages { chosen = try AgeCover.cover(lo: lo, hi: hi, labels: normalized, asked: band) }
                 else { chosen = [] }
             } catch let e as QueryError { throw FetchError("\(query): \(e.description)") }
             return v.values.filter { chosen.contains(ScbLabels.age(v.labels[$0] ?? $0)) }
