@@ -48,11 +48,17 @@ let package = Package(
             dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "AnslagYAML"],
             resources: [.embedInCode("Resources/regions.tsv")],
             swiftSettings: swiftSettings),
+        // HTTP GET through URLSession for anslag-scb fetch. Foundation stays inside (imported
+        // @_implementationOnly, plain Swift types outside), for the same ICU reason as AnslagYAML.
+        .target(
+            name: "AnslagFetch",
+            swiftSettings: swiftSettings),
         // What every executable shares: exit codes, error lines, output files.
         .target(
             name: "AnslagCLI",
             dependencies: [
                 "AnslagCore",
+                "AnslagFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

@@ -29,12 +29,16 @@ extension AnslagCommand {
     public mutating func run() throws {}
 
     /// Parses arguments and runs, mapping every failure to one stderr line and exit 2.
-    public static func main() {
+    public static func main() { main(arguments: nil) }
+
+    /// The same with the arguments given (nil: the command line's), for a tool that hands a
+    /// leading word (`anslag-scb fetch …`) to another command.
+    public static func main(arguments: [String]?) {
         let tool = configuration.commandName ?? "anslag"
         tuneAllocator()
         var command: Self
         do {
-            command = try parse()
+            command = try parse(arguments)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -51,6 +51,7 @@ struct Allocate: AnslagCommand {
     @Flag(name: .long, help: "Print to standard error how long reading the population and computing took.")
     var stats = false
 
+    @OptionGroup var fetch: FetchOptions
     @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
@@ -76,7 +77,18 @@ struct Allocate: AnslagCommand {
         let t0 = now()
         if let path = population ?? set.populationFile {
             let imported = try importPopulation(path == "-" ? .bytes(try FileInput.readStandardInput(), name: "<stdin>") : .path(path))
-            bases = PopulationBases(table: imported.table, file: path)
+            bases = PopulationBases(table: imported.table, file: path, selections: set.populationSelections)
+        } else if let request = set.populationFetch {
+            // population: {scb: TABLE, …}: fetched through the same cache as anslag-scb fetch.
+            let client = try fetch.client()
+            do {
+                let (imported, result) = try client.importPopulation(request)
+                // The selections went into the fetch: the table SCB serves has them chosen already.
+                bases = PopulationBases(table: imported.table, file: "\(result.query) via \(client.base)")
+                if stats { printError("anslag-allocate: \(result.query): \(result.pages) page(s), \(result.requests) request(s) sent") }
+            } catch let e as FetchError {
+                throw UserError("\(set.file): population: \(e.description)")
+            }
         }
         let t1 = now()
         let allocation = try Allocator(set: selected, population: bases).allocate()

@@ -4,6 +4,12 @@ import ArgumentParser
 
 @main
 struct Scb: AnslagCommand {
+    /// `anslag-scb fetch …` goes to the fetch command; anything else is a file to import.
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "fetch" { ScbFetch.main(arguments: Array(args.dropFirst())) } else { main(arguments: nil) }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "anslag-scb",
         abstract: "Import SCB population statistics (CSV, PX, JSON-stat) into Anslag's normalized table, checking its totals.",
@@ -48,6 +54,12 @@ struct Scb: AnslagCommand {
     @Option(name: .long, help: "Query: by kommun (as the file has it) or lan (kommuner summed to their län).")
     var by: String?
 
+    @Option(name: .long, help: "Query: only these regions (codes, comma-separated; repeatable).")
+    var region: [String] = []
+
+    @Option(name: .customLong("where"), help: "Query: a value of any other dimension, DIM=VALUE (SCB codes or texts; repeatable), e.g. civilstand=ogifta.")
+    var selections: [String] = []
+
     @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
@@ -60,25 +72,7 @@ struct Scb: AnslagCommand {
             fmt = v
         }
         let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".xlsx") ? .xlsx : .json)
-        var query: PopulationQuery? = nil
-        if period != nil || age != nil || sex != nil || by != nil {
-            var q = PopulationQuery(period: period)
-            if let age {
-                guard let a = PopulationQuery.Ages(age) else { throw ValidationError("--age takes a band like 0-25, 65+ or 7, not \"\(age)\"") }
-                q.ages = a
-            }
-            if let sex {
-                let s = ScbLabels.sex(sex)
-                guard ["male", "female", "total"].contains(s) else { throw ValidationError("--sex takes male, female or total") }
-                q.sex = s
-            }
-            switch by?.lowercased() {
-            case nil, "kommun", "region": break
-            case "lan", "län", "county": q.byCounty = true
-            default: throw ValidationError("--by takes kommun or lan")
-            }
-            query = q
-        }
+        let query = try QueryOptions.query(period: period, age: age, sex: sex, by: by, regions: region, selections: selections)
         let source = try inputSource(input)
         let inputs = input == "-" ? [] : [input]
         var findings: [Finding] = []
@@ -101,10 +95,61 @@ struct Scb: AnslagCommand {
         let imported = try importPopulation(source, format: fmt, options: options)
         findings = imported.findings
         if !noCheck { findings += PopulationChecks.run(imported.table) }
-        var table = imported.table
+        return try ScbOutput.write(imported.table, findings: findings, query: query, target: target, out: out, inputs: inputs)
+    }
+
+    func report(_ findings: [Finding]) { ScbOutput.report(findings) }
+}
+
+/// What the import and the fetch share: the query flags, and writing a table.
+enum QueryOptions {
+    static func query(period: String?, age: String?, sex: String?, by: String?, regions: [String], selections: [String]) throws -> PopulationQuery? {
+        guard period != nil || age != nil || sex != nil || by != nil || !regions.isEmpty || !selections.isEmpty else { return nil }
+        var q = PopulationQuery(period: period.map { ScbLabels.period($0) ?? $0 })
+        if let age {
+            guard let a = PopulationQuery.Ages(age) else { throw ValidationError("--age takes a band like 0-25, 65+ or 7, not \"\(age)\"") }
+            q.ages = a
+        }
+        if let sex { q.sex = try Self.sex(sex) }
+        switch by?.lowercased() {
+        case nil, "kommun", "region": break
+        case "lan", "län", "county": q.byCounty = true
+        default: throw ValidationError("--by takes kommun or lan")
+        }
+        let codes = regions.flatMap { $0.split(separator: ",").map { String($0).trimmed() } }
+        if !codes.isEmpty { q.regions = codes }
+        q.selections = try Self.selections(selections)
+        return q
+    }
+
+    static func sex(_ text: String) throws -> String {
+        let s = ScbLabels.sex(text)
+        guard ["male", "female", "total"].contains(s) else { throw ValidationError("--sex takes male, female or total") }
+        return s
+    }
+
+    /// `DIM=VALUE` pairs.
+    static func selections(_ pairs: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for p in pairs {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex, p.index(after: eq) != p.endIndex else {
+                throw ValidationError("--where takes DIMENSION=VALUE, not \"\(p)\"")
+            }
+            let k = String(p[..<eq]).trimmed()
+            if out[k] != nil { throw ValidationError("--where \(k) is given twice") }
+            out[k] = String(p[p.index(after: eq)...]).trimmed()
+        }
+        return out
+    }
+}
+
+enum ScbOutput {
+    static func write(_ imported: PopulationTable, findings: [Finding], query: PopulationQuery?, target: Scb.Target,
+                      out: OutputOptions, inputs: [String]) throws -> ExitStatus {
+        var table = imported
         if let query {
             do { table = try query.apply(table) } catch let e as QueryError {
-                throw UserError("\(imported.table.metadata.source): \(e.description)")
+                throw UserError("\(imported.metadata.source): \(e.description)")
             }
         }
         report(findings)
@@ -123,7 +168,7 @@ struct Scb: AnslagCommand {
     }
 
     /// At most 20 lines on stderr; every finding is in the JSON output.
-    func report(_ findings: [Finding]) {
+    static func report(_ findings: [Finding]) {
         let shown = findings.filter { $0.severity != .info }
         for f in shown.prefix(20) {
             printError("anslag-scb: \(f.location): \(f.severity.rawValue): \(f.message)")

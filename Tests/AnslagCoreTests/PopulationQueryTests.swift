@@ -28,7 +28,7 @@ struct PopulationQueryTests {
         let ckm = try importFixture("ckm-2025.csv").table
         #expect(lines(try PopulationQuery(ages: .band(0, 1)).apply(ckm)) == ["region=0980 period=2025 → 1010"])
         #expect(lines(try PopulationQuery(ages: .band(1, nil)).apply(ckm)) == ["region=0980 period=2025 → 60621"])
-        #expect(throws: QueryError("the age group 2+ is open-ended; it cannot be split to fit 0-5")) {
+        #expect(throws: QueryError("the age group 2+ is open-ended; it cannot be split to fit 0-5; the table's ages are 0–1, 2+, total")) {
             try PopulationQuery(ages: .band(0, 5)).apply(ckm)
         }
         // A withheld value makes its sum unknown.

@@ -40,7 +40,7 @@ struct ScbEndToEndTests {
         #expect(r.status == 0)
         let source = Tool.fixture("scb/symbols-footnotes.csv")
         #expect(r.stdout == """
-            {"kind":"population","source":"\(source)","table_id":"BE0101N1","title":null,"unit":null,"reference_period":null,"notes":["Källa:","SCB","Intern referenskod:","BE0101N1"],"dimensions":["region","age","period"],
+            {"kind":"population","source":"\(source)","table_id":"BE0101N1","title":null,"unit":null,"reference_period":"2023","notes":["Källa:","SCB","Intern referenskod:","BE0101N1"],"dimensions":["region","age","period"],
             "observations":[
             {"region":"1060","region_name":"Olofström","age":"0","period":"2023","value":120},
             {"region":"1060","region_name":"Olofström","age":"1","period":"2023","value":null,"symbol":".."},
@@ -133,7 +133,7 @@ struct ScbQueryEndToEndTests {
         let file = Tool.fixture("scb/ckm-2025.csv")
         let r = try Tool.run("anslag-scb", ["--age", "0-5", file])
         #expect(r.status == 2)
-        #expect(r.stderr == "anslag-scb: \(file): the age group 2+ is open-ended; it cannot be split to fit 0-5\n")
+        #expect(r.stderr == "anslag-scb: \(file): the age group 2+ is open-ended; it cannot be split to fit 0-5; the table's ages are 0–1, 2+, total\n")
         let bad = try Tool.run("anslag-scb", ["--age", "young", file])
         #expect(bad.status == 2)
         #expect(bad.stderr == "anslag-scb: --age takes a band like 0-25, 65+ or 7, not \"young\"\n")

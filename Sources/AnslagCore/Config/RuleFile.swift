@@ -49,7 +49,41 @@ private struct Parser {
 
     init(directory: String, registry: RegionRegistry) { self.directory = directory; self.registry = registry }
 
-    static let ruleKeys = ["name", "total", "recipients", "key", "rounding", "tie-break", "description", "period"]
+    static let ruleKeys = ["name", "total", "recipients", "key", "rounding", "tie-break", "description", "period", "overlap"]
+
+    /// `population: {file: F, period: P, where: {…}}` or `{scb: TABLE, period: P, region: …, where: {…}}`.
+    static func population(_ p: ConfigNode, directory: String) throws -> (file: String?, period: String?, fetch: PopulationFetch?, selections: [String: String]) {
+        try p.onlyKeys(["file", "period", "where", "scb", "region", "age", "sex"])
+        let period = try p["period"]?.text()
+        let selections = try p["where"].map(Self.selections) ?? [:]
+        if let t = p["scb"] {
+            if p["file"] != nil { throw p.error("population: give file or scb, not both") }
+            var fetch = PopulationFetch(table: try t.text(), period: period, selections: selections)
+            if let r = p["region"] {
+                if case .list = r.value { fetch.regions = try r.list().map { try $0.text() } } else { fetch.regions = [try r.text()] }
+            }
+            if let a = p["age"] {
+                let ages = try a.text()
+                guard PopulationQuery.Ages(ages) != nil else { throw a.error("\"\(ages)\" is not an age band such as 0-25, 65+ or total") }
+                fetch.ages = ages
+            }
+            if let s = p["sex"] { fetch.sex = try s.text() }
+            return (nil, period, fetch, selections)
+        }
+        for k in ["region", "age", "sex"] where p[k] != nil {
+            throw p[k]!.error("\(k) selects what to fetch from SCB (population: {scb: TABLE, …}); a key chooses age and sex from a file")
+        }
+        guard let f = p["file"] else { throw p.error("population needs file: PATH or scb: TABLE") }
+        return (RuleFile.resolve(try f.text(), in: directory), period, nil, selections)
+    }
+
+    /// `where: {civilstand: ogifta, contents: Folkmängd}`: dimension → value, both as text.
+    static func selections(_ node: ConfigNode) throws -> [String: String] {
+        guard case .map(let entries) = node.value else { throw node.error("where: expected a mapping such as {civilstand: totalt}") }
+        var out: [String: String] = [:]
+        for (k, v) in entries { out[k] = try v.text() }
+        return out
+    }
 
     mutating func ruleSet(_ root: ConfigNode, file: String) throws -> RuleSet {
         var rounding = Rounding.largestRemainder, tieBreak = TieBreak.basisThenCode
@@ -67,11 +101,12 @@ private struct Parser {
         }
         if let r = root["rounding"] { rounding = try Self.rounding(r) }
         if let t = root["tie-break"] { tieBreak = try Self.tieBreak(t) }
+        var fetch: PopulationFetch?
+        var selections: [String: String] = [:]
         if let p = root["population"] {
             if p.isMap {
-                try p.onlyKeys(["file", "period"])
-                if let f = p["file"] { populationFile = RuleFile.resolve(try f.text(), in: directory) }
-                if let per = p["period"] { period = try per.text() }
+                let spec = try Self.population(p, directory: directory)
+                populationFile = spec.file; period = spec.period; fetch = spec.fetch; selections = spec.selections
             } else {
                 populationFile = RuleFile.resolve(try p.text(), in: directory)
             }
@@ -87,7 +122,9 @@ private struct Parser {
             }
             rules.append(rule)
         }
-        let set = RuleSet(file: file, rules: rules, populationFile: populationFile)
+        var set = RuleSet(file: file, rules: rules, populationFile: populationFile)
+        set.populationFetch = fetch
+        set.populationSelections = selections
         try Self.checkReferences(set)
         return set
     }
@@ -136,8 +173,19 @@ private struct Parser {
                 }
             }
             recipients = recipients.map { var r = $0; if r.members != nil { r.members = r.members!.sorted() }; return r }
-            return AllocationRule(name: name, total: total, recipients: recipients, recipientsLabel: label, key: key,
-                                  rounding: rounding, tieBreak: tieBreak, path: node.path)
+            var overlapAllowed = false
+            if let o = node["overlap"] {
+                switch try o.text() {
+                case "allowed": overlapAllowed = true
+                case "error": overlapAllowed = false
+                default: throw o.error("overlap takes allowed or error")
+                }
+            }
+            if !overlapAllowed { try RecipientOverlap.check(recipients, registry: registry, node: recNode) }
+            var rule = AllocationRule(name: name, total: total, recipients: recipients, recipientsLabel: label, key: key,
+                                      rounding: rounding, tieBreak: tieBreak, path: node.path)
+            rule.overlapAllowed = overlapAllowed
+            return rule
         } catch var e as RuleError {
             if e.rule == nil { e.rule = name }
             throw e
@@ -222,7 +270,22 @@ private struct Parser {
             return RecipientSpec(code: r.code, name: name ?? r.name, path: node.path)
         }
         guard let name, !name.trimmingCharacters().isEmpty else { throw node.error("a recipient needs a code or a name") }
+        // A län or kommun by name as people write it: "Skåne län", "Region Skåne", "Göteborgs stad".
+        if let r = Self.region(named: name, registry: registry) {
+            return RecipientSpec(code: r.code, name: name, path: node.path)
+        }
         return RecipientSpec(code: nil, name: name, path: node.path)
+    }
+
+    /// A region a recipient's name means, if any; "Region X" is the region (län) X.
+    static func region(named name: String, registry: RegionRegistry) -> RegionRegistry.Region? {
+        let f = TextFold.fold(name)
+        if f.hasPrefix("region "), let r = registry.region(named: String(f.dropFirst(7))) {
+            if r.kind == .lan { return r }
+            if let county = registry.counties.first(where: { TextFold.fold($0.name).hasPrefix(TextFold.fold(r.name)) }) { return county }
+        }
+        guard let r = registry.region(named: name), r.kind != .riket else { return nil }
+        return r
     }
 
     mutating func membership(_ fileNode: ConfigNode, within: ConfigNode?, groups: ConfigNode?) throws -> ([RecipientSpec], String) {
@@ -277,7 +340,7 @@ private struct Parser {
             default: throw node.error("unknown key \"\(t)\"; use equal, population, shares or a mapping with kind")
             }
         }
-        try node.onlyKeys(["kind", "basis", "age", "sex", "period", "base", "amount", "exceptions", "file", "column"])
+        try node.onlyKeys(["kind", "basis", "age", "sex", "period", "base", "amount", "exceptions", "file", "column", "where"])
         guard let kindNode = node["kind"] else { throw node.error("a key needs a kind: proportional, equal or fixed") }
         let kindText = try kindNode.text()
         var kind: AllocationKey.Kind
@@ -342,7 +405,8 @@ private struct Parser {
             case "female", "kvinnor", "women", "kvinna": sex = "female"
             default: throw node["sex"]!.error("\"\(sex)\" is not a sex: total, male (män) or female (kvinnor)")
             }
-            return .population(PopulationBasis(period: try node["period"]?.text() ?? period, ages: ages, sex: sex))
+            let selections = try node["where"].map(Self.selections) ?? [:]
+            return .population(PopulationBasis(period: try node["period"]?.text() ?? period, ages: ages, sex: sex, selections: selections))
         case "shares": return .shares
         case "column":
             guard let f = node["file"], let c = node["column"] else { throw node.error("a column basis needs file and column") }

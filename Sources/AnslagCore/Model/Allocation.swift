@@ -3,10 +3,12 @@
 public struct Allocation: Sendable, Equatable {
     public var rulesFile: String
     public var populationFile: String?
+    /// What the population figures are and the date they refer to (nil without population).
+    public var population: PopulationProvenance?
     public var rules: [AllocationNode]
 
-    public init(rulesFile: String, populationFile: String?, rules: [AllocationNode]) {
-        self.rulesFile = rulesFile; self.populationFile = populationFile; self.rules = rules
+    public init(rulesFile: String, populationFile: String?, population: PopulationProvenance? = nil, rules: [AllocationNode]) {
+        self.rulesFile = rulesFile; self.populationFile = populationFile; self.population = population; self.rules = rules
     }
 }
 

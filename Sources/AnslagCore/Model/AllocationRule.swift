@@ -5,6 +5,10 @@ public struct RuleSet: Sendable {
     public var rules: [AllocationRule]
     /// The population file the rule file names (relative paths resolved), if any.
     public var populationFile: String?
+    /// Or the SCB table to fetch it from (`population: {scb: BE0101N1, period: 2023M10}`).
+    public var populationFetch: PopulationFetch?
+    /// `population: {where: {civilstand: totalt}}`: selections every population key makes.
+    public var populationSelections: [String: String] = [:]
 
     /// The rules computed on their own: those with a total. Rules without one are only
     /// used nested, by name.
@@ -41,6 +45,9 @@ public struct AllocationRule: Sendable {
     public var tieBreak: TieBreak
     /// Field path of this rule in its file, for messages.
     public var path: String
+    /// `overlap: allowed`: recipients may share people (a län and its kommuner); by default
+    /// that is an error.
+    public var overlapAllowed = false
 }
 
 public struct RecipientSpec: Sendable {
@@ -91,10 +98,16 @@ public struct PopulationBasis: Sendable, Hashable {
     public var period: String?
     public var ages: String   // "total", "0-25", "65+"
     public var sex: String    // "total", "male", "female"
+    /// Values chosen for the table's other dimensions (`where: {civilstand: ogifta}`).
+    public var selections: [String: String] = [:]
+    public init(period: String?, ages: String, sex: String, selections: [String: String] = [:]) {
+        self.period = period; self.ages = ages; self.sex = sex; self.selections = selections
+    }
     public var label: String {
         var parts = ["population"]
         if ages != "total" { parts.append("aged \(ages)") }
         if sex != "total" { parts.append(sex == "male" ? "men" : sex == "female" ? "women" : sex) }
+        for (k, v) in selections.sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(v)") }
         if let period { parts.append("at \(period)") }
         return parts.joined(separator: " ")
     }

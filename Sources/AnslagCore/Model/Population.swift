@@ -10,7 +10,14 @@ public struct PopulationTable: Equatable, Sendable {
         public var tableId: String?
         public var title: String?
         public var unit: String?
+        /// What the figures refer to: a period (`2023M10`), or SCB's words (`31 december
+        /// respektive år`) from PX `REFPERIOD`, JSON-stat's `refperiod` or a `Referenstid` note.
         public var referencePeriod: String?
+        /// When SCB last updated the table (JSON-stat `updated`, PX `LAST-UPDATED`), as given.
+        public var updated: String?
+        /// Dimension key → value key → the text SCB gave, for dimensions whose keys are codes
+        /// (`civilstand`: `OG` → `ogifta`), so a query may name a value by code or text.
+        public var valueLabels: [String: [String: String]] = [:]
         public var notes: [String] = []
         /// Whether the table's own labels mark it as perturbed by SCB's Cell Key Method
         /// ("totalt, samtliga åldrar", the age "100+1").

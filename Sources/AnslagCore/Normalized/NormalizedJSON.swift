@@ -57,6 +57,10 @@ public enum NormalizedJSON {
         metadata.title = try string(root["title"], "$.title", bad)
         metadata.unit = try string(root["unit"], "$.unit", bad)
         metadata.referencePeriod = try string(root["reference_period"], "$.reference_period", bad)
+        metadata.updated = try string(root["updated"], "$.updated", bad)
+        for (d, labels) in root["value_labels"]?.members ?? [] {
+            for (k, v) in labels.members ?? [] { metadata.valueLabels[d, default: [:]][k] = try string(v, "$.value_labels.\(d).\(k)", optional: false, bad)! }
+        }
         switch root["cell_key_method"] {
         case nil, .null?: break
         case .bool(let b)?: metadata.cellKeyMethod = b
@@ -156,7 +160,14 @@ enum AllocationJSON {
         let file = try NormalizedJSON.string(root["rules_file"], "$.rules_file", optional: false, bad)!
         let population = try NormalizedJSON.string(root["population_file"], "$.population_file", bad)
         guard let rules = root["rules"]?.array else { throw bad("$.rules", "expected a list of rules") }
-        return Allocation(rulesFile: file, populationFile: population,
+        var provenance: PopulationProvenance?
+        if let p = root["population"], p.members != nil {
+            func text(_ k: String, optional: Bool = true) throws -> String? { try NormalizedJSON.string(p[k], "$.population.\(k)", optional: optional, bad) }
+            provenance = PopulationProvenance(source: try text("source", optional: false)!, tableId: try text("table_id"),
+                referencePeriod: try text("reference_period"), updated: try text("updated"),
+                periods: try (p["periods"]?.array ?? []).enumerated().map { try NormalizedJSON.string($1, "$.population.periods[\($0)]", optional: false, bad)! })
+        }
+        return Allocation(rulesFile: file, populationFile: population, population: provenance,
                           rules: try rules.enumerated().map { try node($1, "$.rules[\($0)]", bad) })
     }
 

@@ -3,8 +3,10 @@ public struct ScbReadOptions: Sendable {
     public var encoding: TextEncoding?
     public var delimiter: Character?
     public var registry: RegionRegistry
-    public init(encoding: TextEncoding? = nil, delimiter: Character? = nil, registry: RegionRegistry = .bundled) {
-        self.encoding = encoding; self.delimiter = delimiter; self.registry = registry
+    public var limits: ReadLimits
+    public init(encoding: TextEncoding? = nil, delimiter: Character? = nil, registry: RegionRegistry = .bundled,
+                limits: ReadLimits = .default) {
+        self.encoding = encoding; self.delimiter = delimiter; self.registry = registry; self.limits = limits
     }
 }
 

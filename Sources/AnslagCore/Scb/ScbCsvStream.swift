@@ -381,6 +381,7 @@ enum ScbCsvStream {
         if let idx = notes.firstIndex(where: { TextFold.fold($0).hasPrefix("intern referenskod") }), idx + 1 < notes.count {
             metadata.tableId = notes[idx + 1]
         }
+        metadata.referencePeriod = ScbDates.referencePeriod(metadata, periods: dimIndex["period"].map { keys.values[$0] } ?? [])
         try sink.end(metadata: metadata)
         return findings
     }

@@ -24,17 +24,38 @@ public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
                              options: ScbReadOptions = ScbReadOptions()) throws -> ScbImport {
     let name = source.displayName
     // PX and JSON-stat are read whole; 512 MiB is far beyond any SCB download.
-    let bytes = try source.readAll(limit: 512 << 20)
+    let bytes = try source.readAll(limit: Int64(options.limits.maxScbFileBytes))
     guard !bytes.isEmpty else { throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)") }
     if isSpreadsheet(bytes) {
         throw ReadError.unsupported(file: name, what: "a spreadsheet, not an SCB export; convert it with anslag-convert first, or download the table as CSV or PX")
     }
+    let imported: ScbImport
     switch format ?? scbFormat(head: bytes, name: name) {
-    case .px: return try PxReader.read(bytes: bytes, file: name, options: options)
-    case .csv: return try ScbCsvReader.read(bytes: bytes, file: name, options: options)
+    case .px: imported = try PxReader.read(bytes: bytes, file: name, options: options)
+    case .csv: imported = try ScbCsvReader.read(bytes: bytes, file: name, options: options)
     case .jsonStat:
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
-        return try JsonStatReader.read(bytes: body, file: name, options: options)
+        imported = try JsonStatReader.read(bytes: body, file: name, options: options)
+    }
+    return imported
+}
+
+/// The date a table's figures refer to, from what the file says: PX `REFPERIOD` or JSON-stat
+/// `refperiod` (kept as read), a `Referenstid: …` footnote, or else the table's only period.
+enum ScbDates {
+    static func referencePeriod(_ metadata: PopulationTable.Metadata, periods: [String]) -> String? {
+        if let r = metadata.referencePeriod { return r }
+        let notes = metadata.notes
+        for (i, n) in notes.enumerated() {
+            let f = TextFold.fold(n)
+            guard f.hasPrefix("referenstid") || f.hasPrefix("reference time") else { continue }
+            if let colon = n.firstIndex(of: ":") {
+                let rest = String(n[n.index(after: colon)...]).trimmingCharacters()
+                if !rest.isEmpty { return rest }
+            }
+            if i + 1 < notes.count { return notes[i + 1].trimmingCharacters() }
+        }
+        return periods.count == 1 ? periods[0] : nil
     }
 }
 

@@ -22,6 +22,16 @@ public struct ReadLimits: Sendable, Equatable {
     /// hold at most `maxGridCellsPerValue` cells per value. (Streaming never builds a grid.)
     public var gridCellsFree: Int = 1_000_000
     public var maxGridCellsPerValue: Int = 64
+    /// Largest SCB PX or JSON-stat file, read whole.
+    public var maxScbFileBytes: Int = 512 << 20          // 512 MiB
+    /// Largest number of cells a PX or JSON-stat table may declare (the product of its
+    /// dimension sizes, computed with overflow checks before anything is allocated).
+    public var maxScbCells: Int = 50_000_000
+    /// A JSON-stat `value` object lists only the cells it has (sparse): above
+    /// `scbSparseCellsFree` declared cells, at most `maxScbCellsPerValue` cells per value given,
+    /// so memory follows the values present, not the declared size.
+    public var scbSparseCellsFree: Int = 1_000_000
+    public var maxScbCellsPerValue: Int = 64
 
     public init() {}
     public static let `default` = ReadLimits()

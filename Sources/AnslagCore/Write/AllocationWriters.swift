@@ -5,13 +5,36 @@ public enum AllocationWriter {
     // MARK: JSON
 
     public static func json(_ a: Allocation) -> JSONOut {
-        .object([
+        var m: [(String, JSONOut)] = [
             ("kind", .string("allocation")),
             ("version", .int(1)),
             ("rules_file", .string(a.rulesFile)),
             ("population_file", .optional(a.populationFile)),
-            ("rules", .array(a.rules.map(json))),
+        ]
+        if let p = a.population { m.append(("population", json(p))) }
+        m.append(("rules", .array(a.rules.map(json))))
+        return .object(m)
+    }
+
+    /// Where the population came from and the date it refers to.
+    static func json(_ p: PopulationProvenance) -> JSONOut {
+        .object([
+            ("source", .string(p.source)),
+            ("table_id", .optional(p.tableId)),
+            ("reference_period", .optional(p.referencePeriod)),
+            ("updated", .optional(p.updated)),
+            ("periods", .array(p.periods.map { .string($0) })),
         ])
+    }
+
+    /// The provenance in Swedish lines, for the workbook and `--explain`.
+    static func provenanceLines(_ p: PopulationProvenance) -> [(String, String)] {
+        var lines = [("Befolkning", p.source)]
+        if let t = p.tableId { lines.append(("Tabell", t)) }
+        lines.append(("Referensperiod", p.referencePeriod ?? "okänd"))
+        if !p.periods.isEmpty && p.periods != [p.referencePeriod ?? ""] { lines.append(("Perioder", p.periods.joined(separator: ", "))) }
+        if let u = p.updated { lines.append(("Uppdaterad", u)) }
+        return lines
     }
 
     static func json(_ n: AllocationNode) -> JSONOut {
@@ -52,6 +75,10 @@ public enum AllocationWriter {
         try sink.write(bytes: JSONOut.string(a.rulesFile).bytes(indent: 2))
         try sink.write(",\n  \"population_file\": ")
         try sink.write(bytes: JSONOut.optional(a.populationFile).bytes(indent: 2))
+        if let p = a.population {
+            try sink.write(",\n  \"population\": ")
+            try sink.write(bytes: json(p).bytes(indent: 2))
+        }
         try sink.write(",\n  \"rules\": [\n")
         for (i, n) in a.rules.enumerated() {
             try sink.write("    ")
@@ -87,6 +114,9 @@ public enum AllocationWriter {
     public static func explain(_ a: Allocation) -> String {
         var out = ""
         if let p = a.populationFile { out += "Population: \(p)\n" }
+        if let p = a.population {
+            out += "Reference period: \(p.referencePeriod ?? "not stated")\(p.updated.map { "; updated \($0)" } ?? "")\n"
+        }
         for top in a.rules {
             for n in top.levels { out += explain(n) + "\n" }
         }
@@ -181,6 +211,15 @@ public enum AllocationWriter {
                 if chart && level == 0 {
                     try wb.addChart(.bar, title: "\(n.rule): belopp per mottagare", on: ws, categoryColumn: 1,
                                     series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (1, 9))
+                }
+            }
+            if let p = a.population {
+                // Provenance: where the population came from and the date it refers to.
+                row += 1
+                for (label, value) in provenanceLines(p) {
+                    try ws.write(row, 0, string: label, .header)
+                    try ws.write(row, 1, string: value)
+                    row += 1
                 }
             }
             ws.fitColumns()

@@ -10,7 +10,22 @@ public enum PopulationWriter {
             try sink.write(",\"\(key)\":")
             if let value { try JSONText.writeString(value, to: sink) } else { try sink.write("null") }
         }
+        if let u = m.updated { try sink.write(",\"updated\":"); try JSONText.writeString(u, to: sink) }
         if m.cellKeyMethod { try sink.write(",\"cell_key_method\":true") }
+        if !m.valueLabels.isEmpty {
+            try sink.write(",\"value_labels\":{")
+            for (i, (d, labels)) in m.valueLabels.sorted(by: { $0.key < $1.key }).enumerated() {
+                if i > 0 { try sink.write(",") }
+                try JSONText.writeString(d, to: sink)
+                try sink.write(":{")
+                for (j, (k, v)) in labels.sorted(by: { $0.key < $1.key }).enumerated() {
+                    if j > 0 { try sink.write(",") }
+                    try JSONText.writeString(k, to: sink); try sink.write(":"); try JSONText.writeString(v, to: sink)
+                }
+                try sink.write("}")
+            }
+            try sink.write("}")
+        }
         try sink.write(",\"notes\":[")
         for (i, n) in m.notes.enumerated() { if i > 0 { try sink.write(",") }; try JSONText.writeString(n, to: sink) }
         try sink.write("],\"dimensions\":[")
