@@ -4,12 +4,12 @@ than the house allows.
 
 Layers, lowest first (a folder may use its own layer's and lower layers' declarations):
 
-    Support, Text  <-  Model  <-  JSON, Spreadsheet, Scb, Query, Config, Normalized
+    Support, Text  <-  Model  <-  JSON, Spreadsheet, Query, Scb, Config, Normalized
                    <-  Budget, Check, Allocate, Reconcile  <-  Write
 
 Within a layer the folders are ordered too (JSON, the plain parser and writer, before Scb, whose
-JSON-stat reader uses it; Spreadsheet before Scb, which sniffs spreadsheets; Query before Config,
-whose rules carry population queries; Normalized, Anslag's own JSON kinds, after the readers
+JSON-stat reader uses it; Spreadsheet before Scb, which sniffs spreadsheets; Query before Scb, whose
+API client turns a query into a selection, and before Config, whose rules carry queries; Normalized, Anslag's own JSON kinds, after the readers
 whose value syntax it shares; Budget before Check before Allocate before Reconcile), so that no
 two folders use each other. The check reads the Swift sources: it collects what each folder declares (types,
 top-level functions, and members added by extensions when their names are unique in the
@@ -26,7 +26,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORE = os.path.join(ROOT, "Sources", "AnslagCore")
-ORDER = ["Support", "Text", "Model", "JSON", "Spreadsheet", "Scb", "Query", "Config", "Normalized",
+ORDER = ["Support", "Text", "Model", "JSON", "Spreadsheet", "Query", "Scb", "Config", "Normalized",
          "Budget", "Check", "Allocate", "Reconcile", "Write"]
 MAX_FUNCTION_LINES = 120
 

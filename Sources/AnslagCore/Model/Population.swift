@@ -91,6 +91,13 @@ public struct Finding: Equatable, Sendable {
 
 /// Parses SCB labels into normalized keys.
 public enum ScbLabels {
+    /// The code of a dimension Anslag has no name for: its header folded, spaces as `_`.
+    static func dimensionCode(_ header: String) -> String {
+        let f = TextFold.fold(header)
+        let mapped = String(f.map { $0 == " " ? "_" : $0 })
+        return mapped.isEmpty ? "dimension" : mapped
+    }
+
     /// Where each dimension goes in the output: region, age, sex, period, then the rest as given.
     static func outputOrder(_ keys: [String]) -> [Int] {
         var order: [Int] = []

@@ -181,7 +181,7 @@ struct QueryPlan {
     /// the names SCB uses.
     func dimension(named name: String) -> Int? {
         let f = TextFold.fold(name)
-        if let i = table.dimensions.firstIndex(where: { $0 == name || $0 == ScbCsvReader.otherCode(name) }),
+        if let i = table.dimensions.firstIndex(where: { $0 == name || $0 == ScbLabels.dimensionCode(name) }),
            !["region", "age", "sex", "period"].contains(table.dimensions[i]) { return i }
         if Self.contentsAliases.contains(f) { return table.index(of: "contents") }
         return nil

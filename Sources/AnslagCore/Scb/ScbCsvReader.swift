@@ -61,11 +61,7 @@ public enum ScbCsvReader {
         }
     }
 
-    static func otherCode(_ header: String) -> String {
-        let f = TextFold.fold(header)
-        let mapped = String(f.map { $0 == " " ? "_" : $0 })
-        return mapped.isEmpty ? "dimension" : mapped
-    }
+    static func otherCode(_ header: String) -> String { ScbLabels.dimensionCode(header) }
 
     static func isTableId(_ s: String) -> Bool {
         let u = Array(s.utf8)
