@@ -32,6 +32,9 @@ extension AnslagCommand {
     public static func main() {
         let tool = configuration.commandName ?? "anslag"
         tuneAllocator()
+        SignalCleanup.install()
+        // Every file the run reads is protected from -o (AtomicFile refuses it).
+        ReadFiles.beginRecording()
         var command: Self
         do {
             command = try parse()

@@ -94,9 +94,11 @@ public final class CsvReader: SpreadsheetReader {
     public let delimiter: Character
     public let encoding: TextEncoding
     private let text: String
+    private let limits: ReadLimits
 
-    public init(file: String, bytes: [UInt8], options: CsvOptions = CsvOptions()) {
+    public init(file: String, bytes: [UInt8], options: CsvOptions = CsvOptions(), limits: ReadLimits = .default) {
         self.file = file
+        self.limits = limits
         let (text, encoding) = TextDecoding.decode(bytes, as: options.encoding)
         self.text = text
         self.encoding = encoding
@@ -108,16 +110,101 @@ public final class CsvReader: SpreadsheetReader {
 
     @discardableResult
     public func readSheet(at index: Int, row: (Int, [IndexedCell]) throws -> Void) throws -> [CellRange] {
-        var r = 0
         var cells: [IndexedCell] = []
-        try CsvParser.forEachRecord(text, delimiter: delimiter) { record in
-            cells.removeAll(keepingCapacity: true)
-            for (c, field) in record.enumerated() where !field.isEmpty {
-                cells.append(IndexedCell(c, Cell(.string(field))))
+        do {
+            try CsvParser.forEachSparseRecord(text, delimiter: delimiter, maxFields: SheetLimits.maxColumns,
+                                              maxRecordBytes: limits.maxCsvRecordBytes) { r, fields in
+                cells.removeAll(keepingCapacity: true)
+                for (c, field) in fields { cells.append(IndexedCell(c, Cell(.string(field)))) }
+                if !cells.isEmpty { try row(r, cells) }
             }
-            if !cells.isEmpty { try row(r, cells) }
-            r += 1
+        } catch let e as CsvParser.RecordRefused {
+            throw ReadError.limitExceeded(file: file, part: "row \(e.record + 1)", detail: e.description)
         }
         return []
+    }
+}
+
+extension CsvParser {
+    /// Why `forEachSparseRecord` stopped: a record with more fields than a sheet has columns,
+    /// or longer than the record limit (an unterminated quote runs to the end of the text).
+    public struct RecordRefused: Error, CustomStringConvertible, Sendable {
+        public enum Reason: Sendable, Equatable { case tooManyFields(Int), tooLong(Int) }
+        /// Zero-based record number.
+        public let record: Int
+        public let reason: Reason
+        public var description: String {
+            switch reason {
+            case .tooManyFields(let n):
+                return "more than \(n) fields in one record (past column \(CellPosition.columnName(n - 1)), the last a sheet has)"
+            case .tooLong(let n):
+                return "a record longer than \(n >> 20) MiB (quotes included; an unterminated quote runs to the end of the file)"
+            }
+        }
+    }
+
+    /// Like `forEachRecord`, but gives each record's non-empty fields only, with their column,
+    /// so memory holds the values present, not one entry per delimiter. A record with more
+    /// than `maxFields` fields, or of more than `maxRecordBytes` UTF-8 bytes, is refused as
+    /// soon as the limit is passed.
+    public static func forEachSparseRecord(_ text: String, delimiter: Character, maxFields: Int, maxRecordBytes: Int,
+                                           _ body: (Int, [(Int, String)]) throws -> Void) throws {
+        let d = delimiter.unicodeScalars.first!.value
+        var field = String.UnicodeScalarView()
+        var record: [(Int, String)] = []
+        var column = 0
+        var recordIndex = 0
+        var bytes = 0
+        var inQuotes = false
+        var quotedField = false
+        var it = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        var any = false
+        func endField() throws {
+            if !field.isEmpty { record.append((column, String(field))); field = String.UnicodeScalarView() }
+            quotedField = false
+            column += 1
+        }
+        func count(_ c: Unicode.Scalar) throws {
+            bytes &+= c.value < 0x80 ? 1 : c.value < 0x800 ? 2 : c.value < 0x1_0000 ? 3 : 4
+            if bytes > maxRecordBytes { throw RecordRefused(record: recordIndex, reason: .tooLong(maxRecordBytes)) }
+        }
+        while let c = pending ?? it.next() {
+            pending = nil
+            any = true
+            try count(c)
+            if inQuotes {
+                if c == "\"" {
+                    if let n = it.next() {
+                        if n == "\"" { try count(n); field.append("\"") } else { inQuotes = false; pending = n }
+                    } else { inQuotes = false }
+                } else {
+                    field.append(c)
+                }
+                continue
+            }
+            switch c.value {
+            case 0x22 where field.isEmpty && !quotedField:
+                inQuotes = true; quotedField = true
+            case d:
+                try endField()
+                if column >= maxFields { throw RecordRefused(record: recordIndex, reason: .tooManyFields(maxFields)) }
+            case 0x0A, 0x0D:
+                if c.value == 0x0D, let n = it.next(), n.value != 0x0A { pending = n }
+                try endField()
+                try body(recordIndex, record)
+                record.removeAll(keepingCapacity: true)
+                column = 0
+                bytes = 0
+                recordIndex += 1
+                any = false
+            default:
+                field.append(c)
+            }
+        }
+        if any || !field.isEmpty || !record.isEmpty {
+            try endField()
+            try body(recordIndex, record)
+        }
     }
 }
