@@ -80,12 +80,13 @@ public enum AtomicFile {
     }
 
     /// Test hook for the signal tests: with `ANSLAG_TEST_HOLD_OUTPUT=FILE`, a finished output
-    /// waits (up to 30 s) before it is put in place, after creating FILE to say so.
+    /// creates FILE and waits, before it is put in place, until FILE is removed (at most 30 s).
     static func holdForTests() {
         guard let v = getenv("ANSLAG_TEST_HOLD_OUTPUT") else { return }
         let fd = open(v, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if fd >= 0 { close(fd) }
-        for _ in 0..<300 { usleep(100_000) }
+        guard fd >= 0 else { return }
+        close(fd)
+        for _ in 0..<300 where access(v, F_OK) == 0 { usleep(100_000) }
     }
 
     static func discard(_ p: Pending) {

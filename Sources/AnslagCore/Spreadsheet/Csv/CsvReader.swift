@@ -143,68 +143,90 @@ extension CsvParser {
         }
     }
 
-    /// Like `forEachRecord`, but gives each record's non-empty fields only, with their column,
-    /// so memory holds the values present, not one entry per delimiter. A record with more
-    /// than `maxFields` fields, or of more than `maxRecordBytes` UTF-8 bytes, is refused as
-    /// soon as the limit is passed.
+    /// Like `forEachRecord` (the same records and fields), but gives each record's non-empty
+    /// fields only, with their column, so memory holds the values present, not one entry per
+    /// delimiter. A record with more than `maxFields` fields, or of more than `maxRecordBytes`
+    /// UTF-8 bytes, is refused as soon as the limit is passed. Works on the UTF-8 bytes (the
+    /// delimiter and quotes are ASCII, which never occur inside a multi-byte character).
     public static func forEachSparseRecord(_ text: String, delimiter: Character, maxFields: Int, maxRecordBytes: Int,
                                            _ body: (Int, [(Int, String)]) throws -> Void) throws {
-        let d = delimiter.unicodeScalars.first!.value
-        var field = String.UnicodeScalarView()
-        var record: [(Int, String)] = []
-        var column = 0
-        var recordIndex = 0
-        var bytes = 0
-        var inQuotes = false
-        var quotedField = false
-        var it = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        var any = false
-        func endField() throws {
-            if !field.isEmpty { record.append((column, String(field))); field = String.UnicodeScalarView() }
-            quotedField = false
-            column += 1
-        }
-        func count(_ c: Unicode.Scalar) throws {
-            bytes &+= c.value < 0x80 ? 1 : c.value < 0x800 ? 2 : c.value < 0x1_0000 ? 3 : 4
-            if bytes > maxRecordBytes { throw RecordRefused(record: recordIndex, reason: .tooLong(maxRecordBytes)) }
-        }
-        while let c = pending ?? it.next() {
-            pending = nil
-            any = true
-            try count(c)
-            if inQuotes {
-                if c == "\"" {
-                    if let n = it.next() {
-                        if n == "\"" { try count(n); field.append("\"") } else { inQuotes = false; pending = n }
-                    } else { inQuotes = false }
-                } else {
-                    field.append(c)
-                }
-                continue
+        guard let d = delimiter.asciiValue else {
+            // A delimiter outside ASCII (only a library caller can give one): field by field.
+            var r = 0
+            try forEachRecord(text, delimiter: delimiter) { fields in
+                if fields.count > maxFields { throw RecordRefused(record: r, reason: .tooManyFields(maxFields)) }
+                try body(r, fields.enumerated().compactMap { $0.element.isEmpty ? nil : ($0.offset, $0.element) })
+                r += 1
             }
-            switch c.value {
-            case 0x22 where field.isEmpty && !quotedField:
-                inQuotes = true; quotedField = true
-            case d:
-                try endField()
-                if column >= maxFields { throw RecordRefused(record: recordIndex, reason: .tooManyFields(maxFields)) }
-            case 0x0A, 0x0D:
-                if c.value == 0x0D, let n = it.next(), n.value != 0x0A { pending = n }
-                try endField()
+            return
+        }
+        var text = text
+        try text.withUTF8 { buf in
+            let n = buf.count, quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+            var record: [(Int, String)] = []
+            var quoted: [UInt8] = []
+            var column = 0, recordIndex = 0, recordStart = 0, i = 0
+            func checkLength(_ end: Int) throws {
+                if end - recordStart > maxRecordBytes { throw RecordRefused(record: recordIndex, reason: .tooLong(maxRecordBytes)) }
+            }
+            func emit() throws {
                 try body(recordIndex, record)
                 record.removeAll(keepingCapacity: true)
                 column = 0
-                bytes = 0
                 recordIndex += 1
-                any = false
-            default:
-                field.append(c)
             }
-        }
-        if any || !field.isEmpty || !record.isEmpty {
-            try endField()
-            try body(recordIndex, record)
+            while i < n {
+                // A field starts at i.
+                let value: String
+                if buf[i] == quote {
+                    // Quoted: doubled quotes are one; an unterminated quote runs to the end;
+                    // what follows the closing quote up to the delimiter is kept as written.
+                    quoted.removeAll(keepingCapacity: true)
+                    i += 1
+                    var segment = i
+                    while true {
+                        guard i < n else {
+                            try checkLength(n)
+                            quoted.append(contentsOf: UnsafeBufferPointer(rebasing: buf[segment..<n]))
+                            break
+                        }
+                        if buf[i] == quote {
+                            try checkLength(i + 1)
+                            quoted.append(contentsOf: UnsafeBufferPointer(rebasing: buf[segment..<i]))
+                            if i + 1 < n && buf[i + 1] == quote {
+                                quoted.append(quote)
+                                i += 2
+                                segment = i
+                                continue
+                            }
+                            i += 1
+                            break
+                        }
+                        i += 1
+                    }
+                    let rest = i
+                    while i < n && buf[i] != d && buf[i] != lf && buf[i] != cr { i += 1 }
+                    try checkLength(i)
+                    quoted.append(contentsOf: UnsafeBufferPointer(rebasing: buf[rest..<i]))
+                    value = String(decoding: quoted, as: UTF8.self)
+                } else {
+                    let start = i
+                    while i < n && buf[i] != d && buf[i] != lf && buf[i] != cr { i += 1 }
+                    try checkLength(i)
+                    value = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
+                }
+                if !value.isEmpty { record.append((column, value)) }
+                if i < n && buf[i] == d {
+                    column += 1
+                    if column >= maxFields { throw RecordRefused(record: recordIndex, reason: .tooManyFields(maxFields)) }
+                    i += 1
+                    if i == n { try emit() }   // a delimiter last: the record ends with an empty field
+                    continue
+                }
+                if i < n { i += buf[i] == cr && i + 1 < n && buf[i + 1] == lf ? 2 : 1 }
+                try emit()
+                recordStart = i
+            }
         }
     }
 }
