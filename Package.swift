@@ -97,3 +97,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Coverage-guided fuzzing (Scripts/fuzz --coverage): one libFuzzer executable whose harnesses,
+// one source file per entry point, live in Scripts/fuzz.d/Harnesses. It exists only when the
+// manifest is read with ANSLAG_FUZZ=1 (Scripts/fuzz builds it with
+// -sanitize=fuzzer,address into .build-fuzz), so `swift build` and `swift test` never see it.
+if Context.environment["ANSLAG_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "anslag-fuzz",
+        dependencies: ["AnslagCore"],
+        path: "Scripts/fuzz.d/Harnesses",
+        swiftSettings: swiftSettings))
+    package.products.append(.executable(name: "anslag-fuzz", targets: ["anslag-fuzz"]))
+}

@@ -31,17 +31,7 @@ public struct OutputOptions: ParsableArguments {
         guard isatty(1) == 0 else {
             throw ValidationError("an xlsx workbook is not for a terminal; give -o FILE.xlsx or redirect the output")
         }
-        var template = Array("/tmp/anslag-XXXXXX.xlsx".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
-        guard fd >= 0 else { throw WriteError.failed(file: "<stdout>", reason: String(cString: strerror(errno))) }
-        close(fd)
-        let tmp = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        defer { unlink(tmp) }
-        try body(tmp)
-        let bytes = try FileInput.read(path: tmp)
-        let sink = ByteSink.standardOutput()
-        try sink.write(bytes: bytes)
-        try sink.flush()
+        try AtomicFile.writePath(through: ByteSink.standardOutput(), body)
     }
 }
 

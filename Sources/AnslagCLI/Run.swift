@@ -36,6 +36,9 @@ extension AnslagCommand {
     public static func main(arguments: [String]?) {
         let tool = configuration.commandName ?? "anslag"
         tuneAllocator()
+        SignalCleanup.install()
+        // Every file the run reads is protected from -o (AtomicFile refuses it).
+        ReadFiles.beginRecording()
         var command: Self
         do {
             command = try parse(arguments)

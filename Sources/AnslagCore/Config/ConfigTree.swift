@@ -21,7 +21,7 @@ struct ConfigNode {
         do {
             return convert(try YAMLReader.parse(text), path: "")
         } catch {
-            throw RuleError(rule: nil, path: "", line: error.line, problem: "not valid YAML: \(error.problem)")
+            throw RuleError(rule: nil, path: "", line: error.line, problem: error.refused ? "refused: \(error.problem)" : "not valid YAML: \(error.problem)")
         }
     }
 

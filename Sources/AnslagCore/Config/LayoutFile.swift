@@ -25,9 +25,10 @@ public struct LayoutFile: Sendable {
     public static func read(path: String) throws -> LayoutFile {
         let bytes: [UInt8]
         do { bytes = try FileInput.read(path: path, limit: 1 << 20) }
-        catch { throw RuleError(file: path, rule: nil, path: "", line: nil, problem: "\(error)") }
+        catch { throw RuleError(file: path, rule: nil, path: "", line: nil, problem: (error as? ReadError)?.withoutFile ?? "\(error)") }
         do {
             let first = bytes.first { $0 > 32 }
+            guard first != nil else { throw RuleError(rule: nil, path: "", line: nil, problem: "the layout file is empty") }
             let root: ConfigNode
             if first == UInt8(ascii: "{") { root = try ConfigNode.fromJSON(bytes) }
             else {

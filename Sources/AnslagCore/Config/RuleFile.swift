@@ -7,7 +7,7 @@ public enum RuleFile {
     public static func read(path: String, registry: RegionRegistry = .bundled) throws -> RuleSet {
         let bytes: [UInt8]
         do { bytes = try FileInput.read(path: path, limit: 16 << 20) }
-        catch { throw RuleError(file: path, rule: nil, path: "", line: nil, problem: "\(error)") }
+        catch { throw RuleError(file: path, rule: nil, path: "", line: nil, problem: (error as? ReadError)?.withoutFile ?? "\(error)") }
         return try parse(bytes: bytes, file: path, directory: directory(of: path), registry: registry)
     }
 
@@ -15,6 +15,7 @@ public enum RuleFile {
         do {
             let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
             let first = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+            guard first != nil else { throw RuleError(rule: nil, path: "", line: nil, problem: "the rule file is empty") }
             let root: ConfigNode
             if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
                 root = try ConfigNode.fromJSON(body)

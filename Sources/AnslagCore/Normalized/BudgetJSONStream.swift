@@ -22,6 +22,7 @@ public final class BudgetJSONStream {
     public init(path: String) throws {
         guard let f = fopen(path, "rb") else { throw ReadError.unreadable(file: path, reason: String(cString: strerror(errno))) }
         stream = f; file = path; closeAtEnd = true
+        ReadFiles.note(descriptor: fileno(f))
     }
 
     deinit { if closeAtEnd { fclose(stream) } }

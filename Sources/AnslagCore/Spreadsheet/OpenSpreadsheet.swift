@@ -44,6 +44,7 @@ public enum FileInput {
             throw ReadError.unreadable(file: path, reason: String(cString: strerror(errno)))
         }
         defer { fclose(f) }
+        ReadFiles.note(descriptor: fileno(f))
         return try read(stream: f, name: path, limit: limit)
     }
 
@@ -76,6 +77,7 @@ public enum FileInput {
             throw ReadError.unreadable(file: path, reason: String(cString: strerror(errno)))
         }
         defer { fclose(f) }
+        ReadFiles.note(descriptor: fileno(f))
         var buf = [UInt8](repeating: 0, count: n)
         let got = buf.withUnsafeMutableBytes { fread($0.baseAddress, 1, n, f) }
         var st = stat()
@@ -100,9 +102,11 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
 
     if format == .csv || (format == nil && !isZip && !isCFB && ["csv", "txt", "tsv", "tab"].contains(ext)) {
         let bytes = try source.readAll(limit: limits.maxInputBytes)
+        // Empty is "could not do it" whatever the format (as for standard input), not a sheet of nothing.
+        if bytes.isEmpty { throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)") }
         var options = csv
         if options.delimiter == nil && ext == "tsv" { options.delimiter = "\t" }
-        return CsvReader(file: name, bytes: bytes, options: options)
+        return CsvReader(file: name, bytes: bytes, options: options, limits: limits)
     }
     if isCFB {
         let bytes = try source.readAll(limit: limits.maxInputBytes)
@@ -129,7 +133,7 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
         if format == nil && !["xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods", "ots"].contains(ext) {
             // Unknown extension and not a package: try it as text.
             let bytes = try source.readAll(limit: limits.maxInputBytes)
-            if !bytes.contains(0) { return CsvReader(file: name, bytes: bytes, options: csv) }
+            if !bytes.contains(0) { return CsvReader(file: name, bytes: bytes, options: csv, limits: limits) }
         }
         throw ReadError.malformed(file: name, part: nil,
             detail: "not a spreadsheet package: the file is not a zip archive (\(head.count) bytes start \(head.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")))")

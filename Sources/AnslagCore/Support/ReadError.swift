@@ -31,4 +31,19 @@ public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(file): no sheet \"\(sheet)\"; the workbook has \(list.isEmpty ? "no sheets" : list)"
         }
     }
+
+    /// The file the error is about.
+    public var file: String {
+        switch self {
+        case .unreadable(let f, _), .encrypted(let f), .unsupported(let f, _), .malformed(let f, _, _),
+             .limitExceeded(let f, _, _), .noSuchSheet(let f, _, _):
+            return f
+        }
+    }
+
+    /// The description without the leading file name, for a message that names it already.
+    public var withoutFile: String {
+        let d = description, prefix = file + ": "
+        return d.hasPrefix(prefix) ? String(d.dropFirst(prefix.count)) : d
+    }
 }

@@ -33,6 +33,10 @@ public struct ReadLimits: Sendable, Equatable {
     public var scbSparseCellsFree: Int = 1_000_000
     public var maxScbCellsPerValue: Int = 64
 
+    /// Longest record (one line, quotes included, in UTF-8) of a CSV read as a spreadsheet;
+    /// a record may also have at most `SheetLimits.maxColumns` fields (column XFD).
+    public var maxCsvRecordBytes: Int = 16 << 20         // 16 MiB
+
     public init() {}
     public static let `default` = ReadLimits()
 }

@@ -24,6 +24,11 @@ public enum TextDecoding {
     /// of ISO-8859-1 for the printable range, which is what Swedish Excel and SCB write).
     /// Returns the text (without BOM) and the encoding used.
     public static func decode(_ bytes: [UInt8], as forced: TextEncoding? = nil) -> (String, TextEncoding) {
+        // Detected UTF-8 is validated and decoded in one pass.
+        if forced == nil, !bytes.starts(with: [0xEF, 0xBB, 0xBF]), !bytes.starts(with: [0xFF, 0xFE]),
+           !bytes.starts(with: [0xFE, 0xFF]), let text = String(validating: bytes, as: UTF8.self) {
+            return (text, .utf8)
+        }
         let encoding = forced ?? detect(bytes)
         switch encoding {
         case .utf8, .utf8BOM:
@@ -54,15 +59,7 @@ public enum TextDecoding {
     }
 
     public static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-        var it = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&it) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
+        String(validating: bytes, as: UTF8.self) != nil
     }
 
     /// The 0x80–0x9F range of Windows-1252; the rest maps to the same code point.

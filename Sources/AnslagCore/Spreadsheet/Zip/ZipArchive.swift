@@ -36,7 +36,7 @@ final class ZipArchive {
         } else if let path {
             var code: Int32 = 0
             archive = zip_open(path, ZIP_RDONLY, &code)
-            if archive == nil { zip_error_init_with_code(&zerr, code) }
+            if archive == nil { zip_error_init_with_code(&zerr, code) } else { ReadFiles.note(path: path) }
         }
         guard archive != nil else {
             let code = zip_error_code_zip(&zerr)

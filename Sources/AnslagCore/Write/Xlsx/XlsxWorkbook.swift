@@ -42,7 +42,8 @@ public final class XlsxWorkbook {
     private var props: [UnsafeMutablePointer<CChar>?] = []
 
     deinit {
-        if !closed { workbook_close(workbook) }
+        // Abandoned (a write failed): freed without writing the file.
+        if !closed { lxw_workbook_free(workbook) }
         props.forEach { free($0) }
     }
 
@@ -134,10 +135,32 @@ public final class XlsxWorkbook {
     public func close() throws {
         guard !closed else { return }
         closed = true
-        let rc = workbook_close(workbook)
-        if rc != LXW_NO_ERROR {
-            throw WriteError.failed(file: path, reason: String(cString: lxw_strerror(rc)))
+        // libxlsxwriter prints its own [ERROR] lines; they are captured and the one line the
+        // user sees says why (the system's reason, e.g. "No space left on device").
+        let ((rc, error), said) = StandardErrorCapture.capture { () -> (lxw_error, Int32) in
+            errno = 0
+            let rc = workbook_close(workbook)
+            return (rc, errno)
         }
+        if rc != LXW_NO_ERROR {
+            throw WriteError.failed(file: path, reason: Self.reason(rc, errno: error, said: said))
+        }
+    }
+}
+
+extension XlsxWorkbook {
+    /// Why closing failed: the system's reason when there is one (the file could not be
+    /// created or written), else libxlsxwriter's.
+    static func reason(_ rc: lxw_error, errno error: Int32, said: String) -> String {
+        let systemCaused = rc == LXW_ERROR_CREATING_XLSX_FILE || rc == LXW_ERROR_CREATING_TMPFILE || rc == LXW_ERROR_READING_TMPFILE
+            || rc == LXW_ERROR_ZIP_FILE_OPERATION || rc == LXW_ERROR_ZIP_CLOSE || rc == LXW_ERROR_ZIP_FILE_ADD
+            || rc == LXW_ERROR_ZIP_PARAMETER_ERROR || rc == LXW_ERROR_ZIP_BAD_ZIP_FILE || rc == LXW_ERROR_ZIP_INTERNAL_ERROR
+        if systemCaused && error != 0 { return String(cString: strerror(error)) }
+        if let r = said.firstRange(of: "System error = ") {
+            let rest = said[r.upperBound...].prefix { $0 != "\n" && $0 != "\r" }
+            if !rest.isEmpty { return String(rest) }
+        }
+        return String(cString: lxw_strerror(rc))
     }
 }
 
