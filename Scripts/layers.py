@@ -29,6 +29,11 @@ CORE = os.path.join(ROOT, "Sources", "AnslagCore")
 ORDER = ["Support", "Text", "Model", "JSON", "Spreadsheet", "Query", "Scb", "Config", "Normalized",
          "Budget", "Check", "Allocate", "Reconcile", "Write"]
 MAX_FUNCTION_LINES = 120
+# Functions known to be over the limit, each with why it is still here. A new one fails.
+KNOWN_LONG = {
+    ("Sources/AnslagCore/Scb/ScbCsvStream.swift", "func readRecords"):
+        "the streamed SCB CSV reader's eight phases over shared locals: not yet a type with named steps (issue 12 open)",
+}
 
 DECL = re.compile(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|internal|private|fileprivate|final|static|"
                   r"indirect|nonisolated|override|mutating|@inlinable|@usableFromInline)\s+)*"
@@ -200,8 +205,11 @@ def long_functions(files):
                     break
                 j += 1
             length = j - i + 1
-            if length > MAX_FUNCTION_LINES:
-                name = m.group(1).split("(")[0]
+            name = m.group(1).split("(")[0]
+            if length > MAX_FUNCTION_LINES and (os.path.relpath(path, ROOT), name) in KNOWN_LONG:
+                print(f"{os.path.relpath(path, ROOT)}:{i + 1}: {name} is {length} lines: known, "
+                      f"{KNOWN_LONG[(os.path.relpath(path, ROOT), name)]}")
+            elif length > MAX_FUNCTION_LINES:
                 problems.append(f"{os.path.relpath(path, ROOT)}:{i + 1}: {name} is {length} lines (at most {MAX_FUNCTION_LINES})")
             i += 1
     return problems
