@@ -176,8 +176,10 @@ private final class InflateRing: @unchecked Sendable {
     private let file: OpaquePointer
     private let slots: Int
     private let chunk: Int
-    private var buffers: [UnsafeMutableRawPointer]
-    private var lengths: [Int]
+    private let buffers: [UnsafeMutableRawPointer]
+    /// Each slot's length, in memory of its own: the producer writes slot i while the consumer
+    /// reads another slot, which a Swift array property would make one conflicting access.
+    private let lengths: UnsafeMutablePointer<Int>
     private let free: DispatchSemaphore
     private let filled = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
@@ -189,13 +191,17 @@ private final class InflateRing: @unchecked Sendable {
     init(file: OpaquePointer, slots: Int, chunk: Int) {
         self.file = file; self.slots = slots; self.chunk = chunk
         buffers = (0..<slots).map { _ in UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16) }
-        lengths = Array(repeating: 0, count: slots)
+        lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        lengths.initialize(repeating: 0, count: slots)
         // Start at 0 and signal: libdispatch traps when a semaphore is freed below its initial value.
         free = DispatchSemaphore(value: 0)
         for _ in 0..<slots { free.signal() }
     }
 
-    deinit { buffers.forEach { $0.deallocate() } }
+    deinit {
+        buffers.forEach { $0.deallocate() }
+        lengths.deallocate()
+    }
 
     func start() {
         running = true
