@@ -22,6 +22,14 @@ public struct ReadLimits: Sendable, Equatable {
     /// hold at most `maxGridCellsPerValue` cells per value. (Streaming never builds a grid.)
     public var gridCellsFree: Int = 1_000_000
     public var maxGridCellsPerValue: Int = 64
+    /// PDF documents (Spreadsheet/Documents): pages, objects (the cross-reference `/Size`), the
+    /// inflated size of one compressed stream (checked before poppler reads the file), and the
+    /// time one page's text and ruling lines may take (checked after each page: poppler cannot
+    /// be stopped inside a page, so a slow page is the last one read).
+    public var maxPdfPages: Int = 2_000
+    public var maxPdfObjects: Int = 1_000_000
+    public var maxPdfStreamBytes: Int64 = 256 << 20      // 256 MiB
+    public var maxPdfSecondsPerPage: Double = 10
 
     public init() {}
     public static let `default` = ReadLimits()
