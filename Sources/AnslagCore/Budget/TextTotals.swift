@@ -45,11 +45,11 @@ public enum TextTotals {
                     if let match = totals.first(where: { $0.line.amount == f.amount }) {
                         out.append(ReportFinding(code: "text-total-agrees", severity: .info, file: file, sheet: p.location,
                                                  stated: f.amount, computed: f.amount, lines: match.line.cell,
-                                                 message: "the text states a total of \(f.amount) kr; \(match.line.cell) (\"\(match.line.label)\") states the same"))
+                                                 message: "the text states a total of \(f.amount); \(match.line.cell) (\"\(match.line.label)\") states the same"))
                     } else if let sheet = nearest(sheets, after: p.tablesBefore, having: grand), let g = grand[sheet], let ga = g.amount {
                         out.append(ReportFinding(code: "text-total-differs", severity: .info, file: file, sheet: p.location,
                                                  stated: f.amount, computed: ga, lines: g.cell,
-                                                 message: "the text states a total of \(f.amount) kr; the nearest table's grand total \(g.cell) (\"\(g.label)\") is \(ga) kr"))
+                                                 message: "the text states a total of \(f.amount); the nearest table's grand total \(g.cell) (\"\(g.label)\") is \(ga)"))
                     }
                     let parts = figures.filter { $0.partOf == i }.map(\.amount)
                     if !parts.isEmpty, let sum = Money.sum(parts), parts.count >= 2 ? sum != f.amount : sum > f.amount {
@@ -71,8 +71,8 @@ public enum TextTotals {
     static func varav(_ whole: Money, _ sum: Money, _ count: Int, _ p: DocumentParagraph, _ file: String) -> ReportFinding {
         ReportFinding(code: "text-varav-mismatch", severity: .error, file: file, sheet: p.location, stated: whole, computed: sum,
                       message: count >= 2
-                        ? "the text states \(whole) kr, varav \(count) parts that sum to \(sum) kr"
-                        : "the text states \(whole) kr, varav a part of \(sum) kr, more than the whole")
+                        ? "the text states \(whole), varav \(count) parts that sum to \(sum)"
+                        : "the text states \(whole), varav a part of \(sum), more than the whole")
     }
 
     /// The sheet of the next table after a paragraph that has a grand total, else the one before.

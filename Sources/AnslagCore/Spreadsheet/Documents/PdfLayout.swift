@@ -155,9 +155,15 @@ struct PdfLayout {
             if !text.isEmpty { page.paragraphs.append((text, before)) }
             paragraph = []
         }
+        // A paragraph ends at a wider gap or after a short line (its last line ends well short of
+        // the text's right edge).
+        let text = lines.indices.filter { !inTable.contains($0) }.map { lines[$0] }
+        let textLeft = text.compactMap { $0.chunks.first?.x0 }.min() ?? 0, textRight = text.compactMap { $0.chunks.last?.x1 }.max() ?? 0
         for (n, line) in lines.enumerated() {
             if inTable.contains(n) { flush(); continue }
-            if let last = paragraph.last, line.top - last.bottom > 0.8 * h { flush() }
+            if let last = paragraph.last, line.top - last.bottom > 0.8 * h || (last.chunks.last?.x1 ?? 0) < textRight - 0.15 * (textRight - textLeft) {
+                flush()
+            }
             paragraph.append(line)
         }
         flush()
