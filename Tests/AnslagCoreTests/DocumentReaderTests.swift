@@ -161,6 +161,15 @@ struct TableGridTests {
         #expect(g.merged.map(\.a1) == ["A1:C1", "B2:B3", "A4:A5"])
     }
 
+    @Test func odfAndPowerPointWriteTheCoveredCells() throws {
+        var g = TableGridBuilder(limit: 100, explicitCovered: true)
+        g.beginRow(); try g.cell("Rubrik", columns: 2); g.covered(); try g.cell("X")
+        g.beginRow(); try g.cell("A", rows: 2); try g.cell("B"); try g.cell("C")
+        g.beginRow(); g.covered(); try g.cell("E"); try g.cell("F")
+        #expect(g.finish() == [["Rubrik", nil, "X"], ["A", "B", "C"], [nil, "E", "F"]])
+        #expect(g.merged.map(\.a1) == ["A1:B1", "A2:A3"])
+    }
+
     @Test func hugeSpansAreBounded() {
         var g = TableGridBuilder(limit: 1_000)
         g.beginRow()

@@ -100,8 +100,11 @@ struct TableGridBuilder {
     private var column = 0
     private var materialised = 0
     let limit: Int
+    /// ODF and PowerPoint write a covered cell for every place a merge covers; Word writes none
+    /// to the right of a span and a continuation (`w:vMerge`) below it.
+    let explicitCovered: Bool
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, explicitCovered: Bool = false) { self.limit = limit; self.explicitCovered = explicitCovered }
 
     mutating func beginRow() {
         row += 1
@@ -127,13 +130,13 @@ struct TableGridBuilder {
         if cs > 1 || rs > 1 {
             merged.append(CellRange(start: CellPosition(row: row, column: column),
                                     end: CellPosition(row: row + rs - 1, column: column + cs - 1)))
-            if rs > 1 {
+            if rs > 1 && !explicitCovered {
                 materialised += rs * cs
                 if materialised > limit { throw DocumentLimit.cells(limit) }
                 for r in (row + 1)..<(row + rs) { taken[r, default: []].formUnion(column..<(column + cs)) }
             }
         }
-        column += cs
+        column += explicitCovered ? 1 : cs
     }
 
     /// A covered cell (part of a merge stated elsewhere): takes its place only.

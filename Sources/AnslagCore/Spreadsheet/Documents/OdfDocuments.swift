@@ -67,7 +67,7 @@ final class OdfDocumentHandler: XMLHandler {
             slideTables += 1
             tables.append(DocumentTable(name: tableName, captions: open.isEmpty && !presentation ? captionLines(sinceTable) : []))
             if open.isEmpty { sinceTable = [] }
-            open.append(Open(index: index, grid: TableGridBuilder(limit: limit)))
+            open.append(Open(index: index, grid: TableGridBuilder(limit: limit, explicitCovered: true)))
         } else if let last = open.indices.last, name.is("table-row") {
             open[last].row = []
             open[last].rowRepeat = max(1, a.int("number-rows-repeated") ?? 1)

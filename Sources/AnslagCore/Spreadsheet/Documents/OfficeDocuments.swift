@@ -202,7 +202,7 @@ final class SlideHandler: XMLHandler {
         if name.is("sld") { hidden = a.string("show") == "0" || a.string("show") == "false" }
         else if name.is("sp") { inShape = true; shapeIsTitle = false; shapeParagraphs = [] }
         else if name.is("ph"), inShape { let t = a.string("type"); shapeIsTitle = t == "title" || t == "ctrTitle" }
-        else if name.is("tbl") { grid = TableGridBuilder(limit: limit) }
+        else if name.is("tbl") { grid = TableGridBuilder(limit: limit, explicitCovered: true) }
         else if name.is("tr") { grid?.beginRow() }
         else if name.is("tc"), grid != nil {
             inCell = true; cellText = ""; cellParagraphs = 0
