@@ -35,6 +35,11 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
+        // PDF text with positions through poppler's C (glib) API; cairo (rendering, for ruling
+        // lines) and zlib (bounded stream pre-scan) come with it.
+        .systemLibrary(
+            name: "CPoppler", pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev", "zlib1g-dev"])]),
         // YAML through Yams behind a Foundation-free tree: Yams brings Foundation, whose ICU
         // module clashes with libxml2's in one module, so AnslagCore sees only this target,
         // which imports Yams @_implementationOnly (an `internal import` is still loaded by
@@ -45,7 +50,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "AnslagCore",
-            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "AnslagYAML"],
+            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CPoppler", "AnslagYAML"],
             resources: [.embedInCode("Resources/regions.tsv")],
             swiftSettings: swiftSettings),
         // HTTP GET through URLSession for anslag-scb fetch. Foundation stays inside (imported

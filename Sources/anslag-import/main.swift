@@ -18,7 +18,7 @@ struct Import: AnslagCommand {
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case json, text, xlsx }
 
-    @Argument(help: "The workbook (xlsx, xlsm, ods, xls, csv), or - for standard input.")
+    @Argument(help: "The workbook (xlsx, xlsm, ods, xls, csv) or document with tables (docx, pptx, odt, odp, pdf), or - for standard input.")
     var input: String
 
     @Option(name: .long, help: "Print a findings report (json or text) or write the workbook with findings highlighted (xlsx).")
@@ -51,7 +51,9 @@ struct Import: AnslagCommand {
         let status: ExitStatus = rep.valid ? .ok : .findings
 
         if explain {
-            try withOutput(out.output, force: out.force, inputs: inputs) { try $0.write(BudgetWriter.explain(result.budget, findings: result.findings)) }
+            // A document's tables as reconstructed, then what was recognised in them.
+            let shown = try (reader as? DocumentReader).map { try DocumentWriter.tables($0) + "\n" } ?? ""
+            try withOutput(out.output, force: out.force, inputs: inputs) { try $0.write(shown + BudgetWriter.explain(result.budget, findings: result.findings)) }
             return status
         }
         switch report {

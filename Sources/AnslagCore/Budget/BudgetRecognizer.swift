@@ -72,6 +72,7 @@ public struct BudgetRecognizer {
             tables += s.tables
             findings += s.findings
         }
+        findings += TextTotals.findings(for: reader, tables: tables)   // documents: totals in running text
         return Self.result(Budget(file: reader.file, sheets: reader.sheets, tables: tables), findings)
     }
 

@@ -100,6 +100,7 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
     let isZip = head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])
     let isCFB = head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
 
+    if format == nil && head.starts(with: Array("%PDF-".utf8)) { return try PdfDocuments.read(source, limits: limits) }
     if format == .csv || (format == nil && !isZip && !isCFB && ["csv", "txt", "tsv", "tab"].contains(ext)) {
         let bytes = try source.readAll(limit: limits.maxInputBytes)
         // Empty is "could not do it" whatever the format (as for standard input), not a sheet of nothing.
@@ -143,6 +144,7 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
     case .path(let p): zip = try ZipArchive(file: name, path: p, data: nil, limits: limits)
     case .bytes(let b, _): zip = try ZipArchive(file: name, path: nil, data: b, limits: limits)
     }
+    if format == nil, let document = try openDocument(zip, limits: limits) { return document }
     let odsByContent: Bool = {
         guard zip.contains("mimetype"), let m = try? zip.read("mimetype") else { return zip.contains("content.xml") && !zip.contains("[Content_Types].xml") }
         return String(decoding: m.prefix(200), as: UTF8.self).contains("opendocument")

@@ -36,6 +36,14 @@ public struct ReadLimits: Sendable, Equatable {
     /// Longest record (one line, quotes included, in UTF-8) of a CSV read as a spreadsheet;
     /// a record may also have at most `SheetLimits.maxColumns` fields (column XFD).
     public var maxCsvRecordBytes: Int = 16 << 20         // 16 MiB
+    /// PDF documents (Spreadsheet/Documents): pages, objects (the cross-reference `/Size`), the
+    /// inflated size of one compressed stream (checked before poppler reads the file), and the
+    /// time one page's text and ruling lines may take (checked after each page: poppler cannot
+    /// be stopped inside a page, so a slow page is the last one read).
+    public var maxPdfPages: Int = 2_000
+    public var maxPdfObjects: Int = 1_000_000
+    public var maxPdfStreamBytes: Int64 = 256 << 20      // 256 MiB
+    public var maxPdfSecondsPerPage: Double = 10
 
     public init() {}
     public static let `default` = ReadLimits()
