@@ -23,7 +23,7 @@ and `anslag-import FILE` (the normalized budget JSON on stdout).
 * amounts: each expected amount cell against the amount the budget JSON gives for that cell;
   "missing" when the JSON has no amount for it, "wrong" counts missing and different ones.
   Amounts the JSON gives for cells that are not amount cells (a Not column, a year) are counted
-  as "spurious" on the per-workbook line (not part of the closing line).
+  as "spurious" (an amount where the table has none is as wrong as a wrong amount).
 
 A workbook on which the importer exits 2 (or crashes, or times out) counts every expected finding
 as a miss and every amount as missing. Exit status 0 when everything is right, 1 otherwise (0 with
@@ -248,10 +248,10 @@ def main():
 
     tot = lambda key: sum(len(r[key]) if isinstance(r[key], list) else r[key] for r in results)
     print("real tables: %d workbooks, %d expected discrepancies, %d found exactly, %d false "
-          "alarms, %d misses, %d amounts wrong of %d (%d missing)"
+          "alarms, %d misses, %d amounts wrong of %d (%d missing), %d spurious"
           % (len(results), tot("expected"), tot("found"), tot("false"), tot("misses"),
-             tot("wrong"), tot("amounts"), tot("missing")))
-    ok = all(not r["false"] and not r["misses"] and not r["wrong"] and not r["error"]
+             tot("wrong"), tot("amounts"), tot("missing"), tot("spurious")))
+    ok = all(not r["false"] and not r["misses"] and not r["wrong"] and not r["spurious"] and not r["error"]
              for r in results)
     return 0 if ok or args.allow_failures else 1
 

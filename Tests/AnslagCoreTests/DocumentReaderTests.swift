@@ -44,8 +44,8 @@ func texts(_ sheet: Sheet) -> [[String?]] {
 }
 
 func findings(_ fs: [ReportFinding]) -> [DocumentExpectations.Finding] {
-    fs.filter { $0.code != "unit-assumed" }   // the recogniser's own info, outside the documents' scope
-        .map { DocumentExpectations.Finding(code: $0.code, severity: $0.severity.rawValue, sheet: $0.sheet, cell: $0.cell,
+    fs.filter { $0.code != .unitAssumed }   // the recogniser's own info, outside the documents' scope
+        .map { DocumentExpectations.Finding(code: $0.code.rawValue, severity: $0.severity.rawValue, sheet: $0.sheet, cell: $0.cell,
                                             stated: $0.stated?.wholeKronor, computed: $0.computed?.wholeKronor) }
         .sorted { $0.description < $1.description }
 }
@@ -248,13 +248,13 @@ struct TextTotalsTests {
         let table = BudgetTable(sheet: "Tabell 1", hidden: false, layout: .list, title: nil, range: "A1:B3", unit: .kronor, unitSource: nil, header: [], lines: lines)
         let ps = [DocumentParagraph(text: "Totalt 1 000 kr, varav 600 kr och 300 kr. Sammanlagt 999 kr.", location: "Stycke 1", tablesBefore: 0)]
         let out = TextTotals.findings(paragraphs: ps, sheets: ["Tabell 1"], tables: [table], file: "f.docx")
-        #expect(out.map(\.code) == ["text-total-agrees", "text-varav-mismatch", "text-total-differs"])
+        #expect(out.map(\.code) == [.textTotalAgrees, .textVaravMismatch, .textTotalDiffers])
         #expect(out.map(\.severity) == [.info, .error, .info])
         #expect(out[1].stated == money(1_000) && out[1].computed == money(900))
         #expect(out[2].stated == money(999) && out[2].computed == money(1_000) && out[2].lines == "'Tabell 1'!B3")
         // One part may be less than the whole, never more.
         let one = [DocumentParagraph(text: "Totalt 1 000 kr, varav 600 kr till regionen.", location: "Stycke 2", tablesBefore: 0),
                    DocumentParagraph(text: "Regionen får 500 kr, varav 600 kr till vården.", location: "Stycke 3", tablesBefore: 0)]
-        #expect(TextTotals.findings(paragraphs: one, sheets: ["Tabell 1"], tables: [table], file: "f").map(\.code) == ["text-total-agrees", "text-varav-mismatch"])
+        #expect(TextTotals.findings(paragraphs: one, sheets: ["Tabell 1"], tables: [table], file: "f").map(\.code) == [.textTotalAgrees, .textVaravMismatch])
     }
 }

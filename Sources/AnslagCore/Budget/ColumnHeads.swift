@@ -22,11 +22,15 @@ struct ColumnHeads {
         }
         var supers: [(column: Int, text: String)] = []
         if let above, above.amounts.isEmpty, above.inexact.isEmpty, let first = row.labelColumn {
-            for (c, cell) in above.cells { if case .text(let t) = cell, c > first, t.utf8.count <= 80 { supers.append((c, t)) } }
+            for (c, cell) in above.cells {
+                guard case .text(let t) = cell, t.utf8.count <= 80 else { continue }
+                // "Not" heading its column from the row above ("mnkr | Not | Kommunen" over
+                // "1, 2 | 2021 | 2020"): the column stays a note column under the lower head.
+                if Self.isNoteHead(t) { noteColumns.insert(c) } else if c > first { supers.append((c, t)) }
+            }
         }
         for (c, text) in texts {
-            let folded = BudgetRecognizer.fold(text)
-            if Vocabulary.noteHeads.contains(folded.trimmingCharacters(in: ":")) { noteColumns.insert(c); continue }
+            if noteColumns.contains(c) || Self.isNoteHead(text) { noteColumns.insert(c); continue }
             if c == row.labelColumn && row.year == nil { continue }   // the label column's head ("Belopp i mnkr")
             let over = supers.last { $0.column <= c }?.text
             let head = over.map { $0 + " " + text } ?? text
@@ -35,6 +39,11 @@ struct ColumnHeads {
     }
 
     init() {}
+
+    /// "Not", "Noter" (with or without a colon).
+    static func isNoteHead(_ text: String) -> Bool {
+        Vocabulary.noteHeads.contains(BudgetRecognizer.fold(text).trimmingCharacters(in: ":"))
+    }
 
     var isEmpty: Bool { texts.isEmpty }
 

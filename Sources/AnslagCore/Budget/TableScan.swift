@@ -289,8 +289,10 @@ struct TableScan {
         let r = rows[i]
         if let h = sheet.layout?.headerRow { return h == i }
         let yearHead = ColumnHeads.isYearHeadRow(r)
-        guard (r.amounts.isEmpty && r.texts.count >= 1) || yearHead, let lc = r.labelColumn else { return false }
-        let texts = Set([lc] + r.texts + (yearHead ? r.amounts : []))
+        // Note references beside a section heading ("Rörelsens kostnader | 2, 5, 6") are not heads.
+        let heads = r.texts.filter { !self.heads.noteColumns.contains($0) }
+        guard (r.amounts.isEmpty && heads.count >= 1) || yearHead, let lc = r.labelColumn else { return false }
+        let texts = Set([lc] + heads + (yearHead ? r.amounts : []))
         func nextRow(after i: Int) -> ScanRow? {
             var j = i + 1
             while j < rows.count && rows[j].isEmpty { j += 1 }

@@ -43,11 +43,11 @@ public enum TextTotals {
                 let figures = figures(in: sentence)
                 for (i, f) in figures.enumerated() where f.isTotal && f.partOf == nil {
                     if let match = totals.first(where: { $0.line.amount == f.amount }) {
-                        out.append(ReportFinding(code: "text-total-agrees", severity: .info, file: file, sheet: p.location,
+                        out.append(ReportFinding(code: .textTotalAgrees, severity: .info, file: file, sheet: p.location,
                                                  stated: f.amount, computed: f.amount, lines: match.line.cell,
                                                  message: "the text states a total of \(f.amount); \(match.line.cell) (\"\(match.line.label)\") states the same"))
                     } else if let sheet = nearest(sheets, after: p.tablesBefore, having: grand), let g = grand[sheet], let ga = g.amount {
-                        out.append(ReportFinding(code: "text-total-differs", severity: .info, file: file, sheet: p.location,
+                        out.append(ReportFinding(code: .textTotalDiffers, severity: .info, file: file, sheet: p.location,
                                                  stated: f.amount, computed: ga, lines: g.cell,
                                                  message: "the text states a total of \(f.amount); the nearest table's grand total \(g.cell) (\"\(g.label)\") is \(ga)"))
                     }
@@ -69,7 +69,7 @@ public enum TextTotals {
     }
 
     static func varav(_ whole: Money, _ sum: Money, _ count: Int, _ p: DocumentParagraph, _ file: String) -> ReportFinding {
-        ReportFinding(code: "text-varav-mismatch", severity: .error, file: file, sheet: p.location, stated: whole, computed: sum,
+        ReportFinding(code: .textVaravMismatch, severity: .error, file: file, sheet: p.location, stated: whole, computed: sum,
                       message: count >= 2
                         ? "the text states \(whole), varav \(count) parts that sum to \(sum)"
                         : "the text states \(whole), varav a part of \(sum), more than the whole")
