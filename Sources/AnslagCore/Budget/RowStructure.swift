@@ -3,11 +3,12 @@
 ///
 /// *Parent rows.* A driftredovisning lists each nämnd on a row of its own with its verksamheter
 /// under it, and the nämnd row is their total though no "Summa" says so. A line is taken as the
-/// parent of the run of lines right under it (no blank row or heading between) when, in two
-/// or more columns, and in at least half of them, it states exactly what the run adds up to;
-/// or when it does so in one and every other column differs by no more than rounding the run's
-/// figures explains (half a unit of the column's last digit for each, at least one unit: tables
-/// published in mnkr or tkr are rounded line by line). Of the runs that qualify, the one with the most exact columns is
+/// parent of the run of lines right under it (no blank row or heading between) when it has
+/// figures in two or more columns, states exactly what the run adds up to in at least one of
+/// them (a column where two or more of the run's figures are not zero), and every other column
+/// differs by no more than rounding the run's figures explains (half a unit of the column's
+/// last digit for each, at least one unit: tables published in mnkr or tkr are rounded line by
+/// line). A larger difference is no evidence of a parent: such a row is left a line. Of the runs that qualify, the one with the most exact columns is
 /// taken (the shortest of equals). Each column that disagrees is reported at the parent's cell;
 /// the parent then stands for its run in any total below it, as a subtotal does.
 ///
@@ -65,6 +66,7 @@ extension TableScan {
         var sums = [Int64](repeating: 0, count: width)
         var magnitudes = [UInt64](repeating: 0, count: width)
         var seen = [Bool](repeating: false, count: width)
+        var nonZero = [Int](repeating: 0, count: width)
         var best: (k: Int, exact: Int)?
         for k in 1...min(Self.maxPartRows, values.count - a - 1) {
             let j = a + k
@@ -75,20 +77,21 @@ extension TableScan {
                 let (m, o2) = magnitudes[c].addingReportingOverflow(v.ore.magnitude)
                 if o || o2 { return best?.k }
                 sums[c] = s; magnitudes[c] = m; seen[c] = true
+                if v.ore != 0 { nonZero[c] += 1 }
             }
             guard k >= 2 else { continue }
             var exact = 0, off = 0, near = 0
             for c in 0..<width {
                 guard let p = values[a][c], seen[c] else { continue }
                 if p.ore == sums[c] {
-                    if p.ore != 0 { exact += 1 }
+                    if p.ore != 0 && nonZero[c] >= 2 { exact += 1 } else if p.ore != 0 { off += 1; near += 1 }
                     continue
                 }
                 off += 1
                 let rounding = digits[c].multipliedReportingOverflow(by: UInt64(max(1, (k + 1) / 2)))
                 if let d = p.ore.subtractingChecked(sums[c]), !rounding.overflow, d.magnitude <= rounding.partialValue { near += 1 }
             }
-            let holds = (exact >= 2 && exact >= off) || (exact >= 1 && near == off && exact + off >= 2)
+            let holds = exact >= 1 && near == off && exact + off >= 2
             if holds, exact > (best?.exact ?? 0) { best = (k, exact) }
         }
         return best?.k
