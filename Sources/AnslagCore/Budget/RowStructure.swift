@@ -14,7 +14,7 @@
 ///
 /// *Row relations.* A column headed as a result of others (`Avvikelse mot budget`,
 /// `Nettokostnad 2020`, `Budget-avvikelse`, `Differens`) is checked as the sum or difference
-/// of two other columns when the data say which: the relation that holds exactly on the most
+/// of two columns left of it when the data say which: the relation that holds exactly on the most
 /// rows where both operands are non-zero, on at least three of them and three in four, and on
 /// more rows than any other relation. Every row where it does not hold is reported, unless
 /// the cell was reported already.
@@ -166,8 +166,11 @@ extension TableScan {
     /// unambiguously.
     func relation(for x: Int, columns: [Int], rows dataRows: [Int], unit: AmountUnit) -> (a: Int, b: Int, minus: Bool)? {
         var scored: [(a: Int, b: Int, minus: Bool, exact: Int, evidence: Int)] = []
-        for a in columns where a != x {
-            for b in columns where b != x && b != a {
+        // Operands stand left of the result, as tables print them (Intäkter, Kostnader, then
+        // Nettokostnad; Nettokostnad, Budget, then Avvikelse). This also keeps one equation
+        // from being read twice: Avvikelse = Nettokostnad − Budget is Nettokostnad = Budget + Avvikelse.
+        for a in columns where a < x {
+            for b in columns where b < x && b != a {
                 for minus in [false, true] where minus || a < b {
                     var exact = 0, evidence = 0
                     for i in dataRows {
