@@ -12,7 +12,8 @@ struct Import: AnslagCommand {
         template. Amounts may be numbers or Swedish amount text; "i tusental kronor"/"(tkr)" scale to kronor.
         Default output: budget JSON (Schemas/budget.schema.json) on stdout or -o, a summary of findings on stderr. \
         --report json|text prints the findings report instead (Schemas/report.schema.json); --report xlsx writes the \
-        workbook with the cells the findings name filled red and a findings sheet linking to them.
+        workbook back (an xlsx input as its own package, changed only where it must be) with the cells the findings \
+        name filled red, a comment on each in words, and a findings sheet (Fynd) linking to them.
         Exit status: 0 no error findings; 1 error findings; 2 unreadable input or bad arguments.
         """)
 
@@ -62,6 +63,13 @@ struct Import: AnslagCommand {
         case .text?:
             try out.write(inputs: inputs) { try $0.write(ReportWriter.text(rep)) }
         case .xlsx?:
+            // An xlsx workbook comes back as itself, annotated; other inputs as a new workbook.
+            if reader is XlsxReader {
+                do {
+                    try out.writePath(inputs: inputs) { try XlsxAnnotator.write(source, report: rep, to: $0) }
+                    return status
+                } catch XlsxAnnotator.Unsupported.strict {}
+            }
             let workbook = try reader.workbook()
             let formulas = reader is XlsxReader
             try out.writePath(inputs: inputs) { try GridXlsxWriter.write(workbook.sheets, to: $0, title: source.displayName, formulas: formulas, report: rep) }

@@ -141,7 +141,7 @@ public enum BudgetWriter {
 }
 
 /// Writes a budget as a workbook: one long sheet (`.long`) or one sheet per table (`.perTable`),
-/// amounts as numbers in `# ##0 "kr"`, and totals as live `=SUM()` formulas over the exported
+/// amounts as numbers in `#,##0 "kr"`, and totals as live `=SUM()` formulas over the exported
 /// rows of the lines they add up, with their stated values cached.
 public enum BudgetXlsxWriter {
     public enum Layout: String, Sendable, CaseIterable { case long, perTable = "per-table" }
