@@ -16,7 +16,7 @@ public enum TextKey: String, Sendable, CaseIterable {
     case error, warning, info
     case findingsSheet, commentAuthor
     case role, label, year, area, key, amount, source
-    case line, subtotal, total, change, note, heading, recipient, allocation
+    case line, subtotal, total, change, note, heading, breakdown, recipient, allocation
     case computedColumn, differenceColumn, statedKept
     case provenanceTool, provenanceFile, provenanceRule, provenanceTotal, provenancePopulation, provenanceRunDate
     case page, of
@@ -127,6 +127,7 @@ public enum Messages {
         .change: [.sv: "förändring", .en: "change"],
         .note: [.sv: "anteckning", .en: "note"],
         .heading: [.sv: "rubrik", .en: "heading"],
+        .breakdown: [.sv: "varav", .en: "breakdown"],
         .recipient: [.sv: "mottagare", .en: "recipient"],
         .allocation: [.sv: "fördelning", .en: "allocation"],
         .computedColumn: [.sv: "Beräknat", .en: "Computed"],
