@@ -11,8 +11,9 @@ extension XlsxAnnotator.Edit {
         let part = "xl/worksheets/sheet\(k).xml"
         let bold = try st.addFont(bold: true), link = try st.addFont(link: true)
         let header = try st.addXf(numFmt: 0, font: bold, fill: 0)
-        let kronor = try st.addXf(numFmt: st.addNumFmt("#,##0 \"kr\""), font: 0, fill: 0)
-        let decimal = try st.addXf(numFmt: st.addNumFmt("#,##0.00"), font: 0, fill: 0)
+        let kr = try st.addNumFmt("#,##0 \"kr\""), dec = try st.addNumFmt("#,##0.00")
+        let kronor = try st.addXf(numFmt: kr, font: 0, fill: 0), decimal = try st.addXf(numFmt: dec, font: 0, fill: 0)
+        let redKronor = try st.addXf(numFmt: kr, font: 0, fill: st.redFillId()), redDecimal = try st.addXf(numFmt: dec, font: 0, fill: st.redFillId())
         let linkStyle = try st.addXf(numFmt: 0, font: link, fill: 0)
         let errorStyle = try st.addXf(numFmt: 0, font: 0, fill: st.redFillId())
         let heads: [TextKey] = [.severity, .code, .sheet, .cell, .stated, .computed, .difference, .lines, .message]
@@ -40,7 +41,7 @@ extension XlsxAnnotator.Edit {
                 guard let m else { continue }
                 let whole = m.ore % 100 == 0
                 widths[4 + i] = max(widths[4 + i], Double(Messages.amount(m).count) + 2)
-                row += "<c r=\"\(CellPosition(row: r, column: 4 + i).a1)\" s=\"\(i == 2 && f.severity != .info ? errorStyle : whole ? kronor : decimal)\"><v>\(CSVText.kronor(m))</v></c>"
+                row += "<c r=\"\(CellPosition(row: r, column: 4 + i).a1)\" s=\"\(i == 2 && f.severity != .info ? (whole ? redKronor : redDecimal) : whole ? kronor : decimal)\"><v>\(CSVText.kronor(m))</v></c>"
             }
             if let l = f.lines { row += text(r, 7, l) }
             row += text(r, 8, Messages.render(f, language))
