@@ -159,4 +159,65 @@ struct RealLayoutTests {
         ])
         #expect(errors(r) == ["B8 31 kr 30 kr"])
     }
+
+    // Parent rows above their parts, and columns that are two others' sum or difference.
+    @Test func parentRowsAboveTheirParts() throws {
+        let r = read([
+            [t("tkr"), t("Utfall"), t("Budget")],
+            [t("Kommunstyrelsen"), n(-300), n(-310)],   // parts: -100 - 150 - 51 = -301 (stated -300); budget -105 - 155 - 50 = -310
+            [t("Kansli"), n(-100), n(-105)],
+            [t("IT"), n(-150), n(-155)],
+            [t("Ekonomi"), n(-51), n(-50)],
+            [t("Socialnämnden"), n(-500), n(-520)],     // parts: -200 - 300 = -500; -220 - 300 = -520
+            [t("Äldreomsorg"), n(-200), n(-220)],
+            [t("Individ och familj"), n(-300), n(-300)],
+            [t("Summa"), n(-800), n(-830)],            // over the parents: -300 - 500 = -800; -310 - 520 = -830
+        ])
+        #expect(errors(r) == ["B2 -300 000 kr -301 000 kr"])
+        let roles = r.budget.tables[0].lines.filter { $0.label == "Kommunstyrelsen" }.map(\.role)
+        #expect(roles == [.subtotal, .subtotal])
+        // Lines that merely sit together are no parent: 10 ≠ 4 + 5 in both columns.
+        let plain = read([[t("kr"), t("A"), t("B")], [t("x"), n(10), n(20)], [t("y"), n(4), n(8)], [t("z"), n(5), n(9)], [t("Summa"), n(19), n(37)]])
+        #expect(plain.findings.isEmpty)
+    }
+
+    @Test func rowRelationsOfAvvikelseColumns() throws {
+        // Avvikelse = Utfall − Budget on every row but the third: 7 − 9 = −2, stated −1.
+        let r = read([
+            [t("tkr"), t("Utfall 2023"), t("Budget 2023"), t("Avvikelse")],
+            [t("A"), n(10), n(12), n(-2)],
+            [t("B"), n(20), n(15), n(5)],
+            [t("C"), n(7), n(9), n(-1)],
+            [t("D"), n(30), n(26), n(4)],
+            [t("E"), n(8), n(3), n(5)],
+        ])
+        #expect(errors(r) == ["D4 -1 000 kr -2 000 kr"])
+        // Too little evidence (two rows): nothing is said.
+        let few = read([[t("tkr"), t("Utfall"), t("Budget"), t("Avvikelse")], [t("A"), n(10), n(12), n(-2)], [t("B"), n(20), n(15), n(6)]])
+        #expect(errors(few).isEmpty)
+    }
+
+    @Test func aBareRowUnderItsBlockOnceTheTableHasOne() throws {
+        let r = read([
+            [t("tkr"), t("2022")],
+            [t("Rörelsens intäkter")],
+            [t("Hyror"), n(100)],
+            [t("Övrigt"), n(20)],
+            [e, n(120)],                 // 100 + 20: a bare subtotal
+            [],
+            [t("Rörelsens kostnader")],
+            [t("Drift"), n(-30)],
+            [t("Underhåll"), n(-40)],
+            [t("Skatt"), n(-5)],
+            [e, n(-45)],                 // -30 - 40 - 5 = -75, stated -45 (only the last two)
+            [],
+            [t("Rörelseresultat"), n(75)],   // 120 - 45 = 75: agrees with the stated subtotal
+        ])
+        #expect(errors(r) == ["B11 -45 000 kr -75 000 kr"])
+    }
+
+    @Test func forandringAvLagerIsALine() throws {
+        let r = read([[t("tkr"), t("2019")], [t("Nettoomsättning"), n(100)], [t("Förändring av lager"), n(-5)], [t("Summa intäkter"), n(95)]])
+        #expect(r.findings.isEmpty)
+    }
 }

@@ -1,6 +1,13 @@
 /// Closing tables (their layout, unit note, merging under a grand total), handing out their
 /// lines at the end of the sheet, and checking change rows.
 extension TableScan {
+    /// Closes the open table: its parent rows and row relations found and checked first.
+    mutating func closeOpen() {
+        resolveParents()
+        checkRowRelations(table!)
+        close(table!)
+    }
+
     mutating func close(_ o: OpenTable) {
         var t = o
         let layout: BudgetTable.Layout = t.isAllocation ? .allocation
@@ -57,7 +64,7 @@ extension TableScan {
 
     /// Closes the last table, hands each table its lines, and checks the change rows.
     mutating func finish() {
-        if let o = table { close(o) }
+        if table != nil { closeOpen() }
         table = nil
         // Each table's lines, moved out of the store (a title line shows only in merged tables).
         let filler = BudgetLine(label: "", amount: nil, sheet: "", at: CellPosition(row: 0, column: 0), role: .line)

@@ -27,6 +27,8 @@ struct TableScan {
     var tableIndex = 0
 
     // What the totals check against.
+    /// Rows of lines taken since the last total or the table's start (parents may be among them).
+    var lineRows: [Int] = []
     /// Per amount column: the lines and totals not yet added into a later total.
     var items: ColumnMap<[SpanItem]> = [:]
     /// Columns where a line since the last total was not an exact amount: that total cannot be checked.
@@ -107,7 +109,7 @@ struct TableScan {
             guard o.dataRows == 0, let text = o.title, let at = o.titlePosition, rows[at.row].texts.isEmpty, i - at.row <= 3 else { return nil }
             return (text, at)
         } : nil
-        if let o = table { close(o); tableIndex += 1 }
+        if table != nil { closeOpen(); tableIndex += 1 }
         table = OpenTable(start: title?.1.row ?? i, end: i, unit: sheetUnit?.0 ?? .kronor, unitSource: sheetUnit?.1, linesStart: store.count)
         if let (text, at) = title { entitle(text, at: at) }
     }
@@ -156,12 +158,18 @@ struct TableScan {
 
     /// Amounts without a label: lines of their own (a bare column of numbers), or, when every
     /// one adds up what stands above it in its column, an unlabelled subtotal (tables that
-    /// print a subtotal as a bare row of figures under its block).
+    /// print a subtotal as a bare row of figures under its block). Once a table has one, a
+    /// bare row right under its lines, with a blank row or the end after it, is one too,
+    /// whether it adds up or not (it is then checked against its block).
     mutating func takeUnlabelled(_ row: ScanRow, amounts: [Int]) {
         guard !amounts.isEmpty else { return }
-        if table!.dataRows > 0, amounts.allSatisfy({ c in ScanCell.kronor(row[c], unit: table!.unit).map { addsUp(column: c, stated: $0) } ?? false }) {
+        let shaped = table!.bareSubtotals > 0 && !blankSince && !lastWasTotal && lineRows.count >= 2
+            && (row.index + 1 >= rows.count || rows[row.index + 1].isEmpty)
+        if table!.dataRows > 0, shaped || amounts.allSatisfy({ c in ScanCell.kronor(row[c], unit: table!.unit).map { addsUp(column: c, stated: $0) } ?? false }) {
+            resolveParents()
             table!.dataRows += 1
             table!.totals += 1
+            table!.bareSubtotals += 1
             table!.totalRows.insert(row.index)
             for c in amounts {
                 guard let m = ScanCell.kronor(row[c], unit: table!.unit) else { continue }
@@ -215,7 +223,8 @@ struct TableScan {
             return
         }
         let isTotal = sheet.layout.map { $0.totalRows.contains(i) } ?? false || labelled
-        let isChange = BudgetRecognizer.isChangeLabel(folded)
+        // "Förändring 2023–2024" under year rows; "Förändring av lager" is a line like any other.
+        let isChange = BudgetRecognizer.isChangeLabel(folded) && (BudgetRecognizer.years(in: label).count >= 2 || !table!.yearRows.isEmpty)
         if let y = row.year, !isTotal, !isChange {
             table!.yearRows[y] = i
             yearRows.append((i, y, table!.header))
@@ -231,6 +240,7 @@ struct TableScan {
         }
         let totalColumns = table!.totalColumns.filter { $0 > labelColumn }
         checkRowTotal(row, label: label, labelColumn: labelColumn, amounts: amounts, totalColumns: totalColumns)
+        if isTotal { resolveParents() } else { lineRows.append(i) }
         for c in amounts {
             guard let m = ScanCell.kronor(row[c], unit: table!.unit) else { continue }
             if isTotal {
@@ -346,6 +356,8 @@ struct OpenTable {
     var totalColumns: [Int] = []
     /// The header column that is only a total word: rows are checked across into it.
     var rowTotalColumn: Int?
+    /// Unlabelled subtotals taken (bare rows of figures under their blocks).
+    var bareSubtotals = 0
 }
 
 /// A table closed, its lines a range of the store.

@@ -31,11 +31,7 @@ extension TableScan {
     /// or after a heading or blank row.
     func mayBegin(_ list: [SpanItem], at k: Int) -> Bool {
         if k == 0 || list[k].isTotal || list[k - 1].isTotal { return true }
-        let (lo, hi) = (list[k - 1].row, list[k].row)
-        // The last boundary before `hi`.
-        var a = 0, b = boundaries.count
-        while a < b { let m = (a + b) / 2; if boundaries[m] < hi { a = m + 1 } else { b = m } }
-        return a > 0 && boundaries[a - 1] > lo
+        return isBoundary(between: list[k - 1].row, and: list[k].row)
     }
 
     /// The cells of a span: totals one by one, runs of lines as ranges.

@@ -31,6 +31,9 @@ enum Vocabulary {
     /// Header texts that make a table an allocation table (recipient, amount, key).
     static let allocationHeads = ["mottagare", "bidragsmottagare", "organisation", "nyckel", "fordelningsnyckel", "fordelning"]
 
+    /// Words of a column head naming a figure computed from others in its row (checked as a
+    /// sum or difference of two columns when the data show which).
+    static let relationHeads = ["avvikelse", "differens", "nettokostnad", "nettointakt", "nettoinvestering", "netto "]
     /// Column heads of note references ("Not", "Noter"): the column holds note numbers, never amounts.
     static let noteHeads = ["not", "noter", "not nr", "notnr", "not.", "hanvisning"]
 
