@@ -16,7 +16,7 @@ titles = ["Blad", "Cell", "Roll", "Post", "År", "Område", "Nyckel", "Belopp"]
 if sys.argv[1] == "xlsxwriter":
     import xlsxwriter
     wb = xlsxwriter.Workbook(sys.argv[3], {"constant_memory": True})
-    kr = wb.add_format({"num_format": '# ##0 "kr"'}); text = wb.add_format({"num_format": "@"})
+    kr = wb.add_format({"num_format": '#,##0 "kr"'}); text = wb.add_format({"num_format": "@"})
     head = wb.add_format({"bold": True, "bottom": 1})
     ws = wb.add_worksheet("Budget")
     for c, w in enumerate([16, 8, 9, 40, 6, 20, 24, 16]): ws.set_column(c, c, w)
@@ -40,7 +40,7 @@ else:
     ws.freeze_panes = "A2"
     ws.append([WriteOnlyCell(ws, t) for t in titles])
     for r, f in enumerate(rows, 1):
-        amount = WriteOnlyCell(ws, f"=SUM(H2:H{r})" if f[2] == "total" else float(f[6])); amount.number_format = '# ##0 "kr"'
+        amount = WriteOnlyCell(ws, f"=SUM(H2:H{r})" if f[2] == "total" else float(f[6])); amount.number_format = '#,##0 "kr"'
         ws.append([f[0], f[1], f[2], f[3], float(f[4]) if f[4] else None, f[5] or None, None, amount])
     wb.save(sys.argv[3])
 """

@@ -19,7 +19,8 @@ struct Allocate: AnslagCommand {
         JSON from an earlier run) with the \
         recomputed one and prints a findings report.
         Exit status: 0 done (no mismatches); 1 --check found errors; 2 bad rule file, population or arguments.
-        """)
+        """,
+        version: anslagVersion)
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv, xlsx }
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

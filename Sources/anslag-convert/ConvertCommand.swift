@@ -12,7 +12,8 @@ struct Convert: AnslagCommand {
         with CRLF line ends; with --all-sheets each sheet is preceded by a line "-------- N - NAME". \
         JSON output is {"sheets":[{"name","state","rows"}]} with rows anchored at A1.
         Exit status: 0 done, 2 could not read the input or bad arguments.
-        """)
+        """,
+        version: anslagVersion)
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case csv, json, xlsx }
 

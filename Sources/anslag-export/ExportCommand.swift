@@ -15,7 +15,8 @@ struct Export: AnslagCommand {
         a findings sheet linking to the cells it names. CSV: RFC 4180, or with --locale sv what Swedish Excel \
         opens directly (';', decimal comma, UTF-8 with BOM). JSON: the same normalized JSON, checked.
         Exit status: 0 done; 2 unreadable or invalid input (the message names the JSON path).
-        """)
+        """,
+        version: anslagVersion)
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case xlsx, csv, json }
     enum Locale: String, ExpressibleByArgument, CaseIterable { case sv, c }

@@ -12,9 +12,11 @@ struct Import: AnslagCommand {
         template. Amounts may be numbers or Swedish amount text; "i tusental kronor"/"(tkr)" scale to kronor.
         Default output: budget JSON (Schemas/budget.schema.json) on stdout or -o, a summary of findings on stderr. \
         --report json|text prints the findings report instead (Schemas/report.schema.json); --report xlsx writes the \
-        workbook with the cells the findings name filled red and a findings sheet linking to them.
+        workbook back (an xlsx input as its own package, changed only where it must be) with the cells the findings \
+        name filled red, a comment on each in words, and a findings sheet (Fynd) linking to them.
         Exit status: 0 no error findings; 1 error findings; 2 unreadable input or bad arguments.
-        """)
+        """,
+        version: anslagVersion)
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case json, text, xlsx }
 
@@ -35,10 +37,13 @@ struct Import: AnslagCommand {
 
     @OptionGroup var out: OutputOptions
 
+    @OptionGroup var language: LanguageOption
+
     mutating func execute() throws -> ExitStatus {
         guard let tol = AmountText.parse(tolerance), tol.amount.ore >= 0 else {
             throw ValidationError("--tolerance takes an amount in kronor such as 1 or 1000, not \"\(tolerance)\"")
         }
+        let lang = try language.language()
         let source = try inputSource(input)
         let reader = try openSpreadsheet(source)
         var options = BudgetRecognizer.Options(tolerance: tol.amount)
@@ -62,21 +67,28 @@ struct Import: AnslagCommand {
         case .text?:
             try out.write(inputs: inputs) { try $0.write(ReportWriter.text(rep)) }
         case .xlsx?:
+            // An xlsx workbook comes back as itself, annotated; other inputs as a new workbook.
+            if reader is XlsxReader {
+                do {
+                    try out.writePath(inputs: inputs) { try XlsxAnnotator.write(source, report: rep, to: $0) }
+                    return status
+                } catch XlsxAnnotator.Unsupported.strict {}
+            }
             let workbook = try reader.workbook()
             let formulas = reader is XlsxReader
             try out.writePath(inputs: inputs) { try GridXlsxWriter.write(workbook.sheets, to: $0, title: source.displayName, formulas: formulas, report: rep) }
         case nil:
             try out.write(inputs: inputs) { try BudgetWriter.writeJSON(result.budget, to: $0) }
-            printSummary(rep)
+            printSummary(rep, lang)
         }
         return status
     }
 
-    func printSummary(_ r: FindingsReport) {
+    func printSummary(_ r: FindingsReport, _ lang: Language) {
         let infos = r.findings.count - r.errors - r.warnings
         printError("anslag-import: \(r.file): \(r.tables) table\(r.tables == 1 ? "" : "s"), \(r.errors) error\(r.errors == 1 ? "" : "s"), \(r.warnings) warning\(r.warnings == 1 ? "" : "s"), \(infos) info")
         for f in r.findings where f.severity != .info {
-            printError("  \(f.severity.rawValue) \(f.location) \(f.code.rawValue): \(f.message)")
+            printError("  \(lang == .sv ? Messages.severity(f.severity, .sv) : f.severity.rawValue) \(f.location) \(f.code.rawValue): \(Messages.render(f, lang))")
         }
     }
 }

@@ -18,7 +18,8 @@ struct Reconcile: AnslagCommand {
         Output: the findings report (text, or --report json with one row per recipient) on stdout, and with -o \
         FILE.xlsx a summary workbook (live SUM totals, mismatches in red, findings linked, a chart).
         Exit status: 0 no error findings; 1 error findings; 2 bad arguments or an unreadable allocation.
-        """)
+        """,
+        version: anslagVersion)
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 

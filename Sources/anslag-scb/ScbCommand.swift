@@ -20,7 +20,8 @@ struct Scb: AnslagCommand {
         against the county and the counties against Riket wherever the table has both sides.
         Findings go to standard error, one a line, and into the JSON output.
         Exit status: 0 done and nothing wrong; 1 done, with findings of severity error; 2 could not read the input.
-        """)
+        """,
+        version: anslagVersion)
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv, xlsx }
 

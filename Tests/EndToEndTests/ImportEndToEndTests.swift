@@ -137,7 +137,12 @@ struct ImportEndToEndTests {
         #expect(try Tool.run("anslag-export", [dir + "/r.json", "-o", dir + "/r.xlsx"]).status == 0)
         let back = try openSpreadsheet(.path(dir + "/r.xlsx")).sheet(at: 0)
         #expect(back.name == "Fynd")
-        #expect(back["B3"] == Cell(.string("sum-mismatch")))
+        // Errors first (issue 15), then warnings and info; both kinds of discrepancy listed.
+        let codes = back.rows.dropFirst().map { $0.count > 1 ? $0[1].value : .empty }
+        #expect(codes.contains(.string("sum-mismatch")) && codes.contains(.string("change-mismatch")))
+        let severities = back.rows.dropFirst().map { $0.first?.value ?? .empty }
+        #expect(severities.first == .string("fel"))
+        #expect(Array(severities.drop { $0 == .string("fel") }).allSatisfy { $0 != .string("fel") })
         // A report whose "valid" contradicts its findings is refused, naming the path.
         let text = String(decoding: try FileInput.read(path: dir + "/r.json"), as: UTF8.self).replacingFirst("\"valid\": false", with: "\"valid\": true")
         Tool.write(dir + "/bad.json", text)

@@ -208,9 +208,10 @@ public enum AllocationWriter {
                 try ws.write(row, 1, string: "Rest (ej fördelat)")
                 try ws.write(row, 6, formula: "=G\(row)-G\(sumRow + 1)", cached: Double(n.residual), n.residual == 0 ? .kronor : .highlighted(.kronor))
                 row += 1
-                if chart && level == 0 {
+                if chart {
+                    // Every level its own chart, beside its block.
                     try wb.addChart(.bar, title: "\(n.rule): belopp per mottagare", on: ws, categoryColumn: 1,
-                                    series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (1, 9))
+                                    series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (max(first - 1, 1), 9))
                 }
             }
             if let p = a.population {
@@ -223,6 +224,11 @@ public enum AllocationWriter {
                 }
             }
             ws.fitColumns()
+            // The code column as wide as the codes (the level titles in it overflow to the right);
+            // narrow when no recipient has a code.
+            let codes = top.levels.flatMap(\.recipients).compactMap(\.code)
+            ws.setWidth(0, codes.isEmpty ? 2 : Double(codes.map(\.count).max() ?? 0) + 3)
+            ws.boardPage(headerRows: 1)
         }
         try wb.close()
     }

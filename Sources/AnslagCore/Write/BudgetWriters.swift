@@ -141,13 +141,27 @@ public enum BudgetWriter {
 }
 
 /// Writes a budget as a workbook: one long sheet (`.long`) or one sheet per table (`.perTable`),
-/// amounts as numbers in `# ##0 "kr"`, and totals as live `=SUM()` formulas over the exported
+/// amounts as numbers in `#,##0 "kr"`, and totals as live `=SUM()` formulas over the exported
 /// rows of the lines they add up, with their stated values cached.
 public enum BudgetXlsxWriter {
     public enum Layout: String, Sendable, CaseIterable { case long, perTable = "per-table" }
 
-    static let columns = ["Blad", "Cell", "Roll", "Post", "År", "Område", "Nyckel", "Belopp"]
-    static let widths: [Double] = [16, 8, 9, 40, 6, 20, 24, 16]
+    static let columns = ["Blad", "Cell", "Roll", "Post", "År", "Område", "Nyckel", "Belopp", "Beräknat", "Differens", "Anmärkning"]
+    static let widths: [Double] = [16, 8, 11, 40, 6, 20, 24, 16, 16, 14, 30]
+
+    /// The role as the workbook's reader says it (`post`, `summa`, `delsumma`, `förändring`);
+    /// the JSON keeps the stable English codes.
+    public static func roleText(_ r: BudgetLine.Role, _ lang: Language = .sv) -> String {
+        switch r {
+        case .line: return Messages.text(.line, lang)
+        case .subtotal: return Messages.text(.subtotal, lang)
+        case .total: return Messages.text(.total, lang)
+        case .change: return Messages.text(.change, lang)
+        case .note: return Messages.text(.note, lang)
+        case .heading: return Messages.text(.heading, lang)
+        case .breakdown: return Messages.text(.breakdown, lang)
+        }
+    }
 
     public static func write(_ b: Budget, to path: String, layout: Layout = .long, chart: Bool = false) throws {
         let lines = b.tables.reduce(0) { $0 + $1.lines.count }
@@ -173,6 +187,8 @@ public final class BudgetXlsxStreamWriter {
     var first = 0
     var table: BudgetTable?
     var tableCount = 0
+    /// Exported row → amount written there (the current table's), for checking totals.
+    var amounts: [Int: Money] = [:]
     /// Source column → runs of (source row, exported row, count).
     var runs: [Int: [(source: Int, exported: Int, count: Int)]] = [:]
 
@@ -184,6 +200,7 @@ public final class BudgetXlsxStreamWriter {
     public func begin(_ t: BudgetTable) throws {
         table = t
         runs = [:]
+        amounts = [:]
         if sheet == nil || layout == .perTable {
             let ws = try book.addSheet(layout == .long ? "Budget" : (t.title ?? "\(t.sheet) \(tableCount + 1)"))
             for (c, w) in BudgetXlsxWriter.widths.enumerated() { ws.setWidth(c, w) }
@@ -202,7 +219,7 @@ public final class BudgetXlsxStreamWriter {
         let cellText = l.position?.a1 ?? l.cell.lastIndex(of: "!").map { String(l.cell[l.cell.index(after: $0)...]) } ?? l.cell
         try sheet.write(row, 0, string: t.sheet)
         try sheet.write(row, 1, string: cellText, .text)
-        try sheet.write(row, 2, string: l.role.rawValue)
+        try sheet.write(row, 2, string: BudgetXlsxWriter.roleText(l.role))
         try sheet.write(row, 3, string: l.role == .note ? (l.text ?? l.label) : l.label, l.role == .total || l.role == .subtotal ? .header : .plain)
         if let y = l.year { try sheet.write(row, 4, number: Double(y), .plain) }
         if let a = l.area { try sheet.write(row, 5, string: a) }
@@ -211,10 +228,22 @@ public final class BudgetXlsxStreamWriter {
             let value = Double(m.ore) / 100
             let style: XlsxWorkbook.Style = m.ore % 100 == 0 ? .kronor : .decimal
             if l.role == .total || l.role == .subtotal, let s = l.sumOf, let rows = exportedRows(s) {
-                try sheet.write(row, 7, formula: "=SUM(\(rows))", cached: value, style)
+                let lines = sum(of: rows)
+                if lines == m {
+                    try sheet.write(row, 7, formula: "=SUM(\(rows))", cached: value, style)
+                } else {
+                    // The stated value stays a constant, so no recalculation can erase the
+                    // discrepancy; the computed sum is live beside it, the difference marked.
+                    try sheet.write(row, 7, number: value, .highlighted(style))
+                    let computed = Double(lines.ore) / 100, delta = Double((m - lines).ore) / 100
+                    try sheet.write(row, 8, formula: "=SUM(\(rows))", cached: computed, lines.ore % 100 == 0 ? .kronor : .decimal)
+                    try sheet.write(row, 9, formula: "=H\(row + 1)-I\(row + 1)", cached: delta, .highlighted((m - lines).ore % 100 == 0 ? .kronor : .decimal))
+                    try sheet.write(row, 10, string: Messages.text(.statedKept))
+                }
             } else {
                 try sheet.write(row, 7, number: value, style)
             }
+            amounts[row] = m
         }
         if let p = CellPosition(a1: Substring(cellText)) {
             if var list = runs[p.column], let last = list.last, last.source + last.count == p.row, last.exported + last.count == row {
@@ -233,13 +262,24 @@ public final class BudgetXlsxStreamWriter {
             try book.addChart(.bar, title: t.title ?? t.sheet, on: sheet, categoryColumn: 3, series: [(name: "Belopp", column: 7)],
                               firstRow: first, lastRow: row - 1, anchor: (1, 9))
         }
-        if layout == .perTable { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count) }
+        if layout == .perTable { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count); sheet.boardPage(headerRows: 1) }
     }
 
     public func close() throws {
         if sheet == nil { _ = try book.addSheet("Budget") }
-        if layout == .long, let sheet { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count) }
+        if layout == .long, let sheet { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count); sheet.boardPage(headerRows: 1) }
         try book.close()
+    }
+
+    /// The sum of the amounts exported in `H5:H12,H14`-style rows.
+    func sum(of rows: String) -> Money {
+        var total = Money(ore: 0)
+        for piece in rows.split(separator: ",") {
+            let ends = piece.split(separator: ":").compactMap { Int($0.dropFirst()) }
+            guard let a = ends.first else { continue }
+            for r in a...(ends.last ?? a) { if let m = amounts[r - 1] { total = total + m } }
+        }
+        return total
     }
 
     /// `C4:C11` or `C4,C9` in the source → `H5:H12` or `H5,H10` in the export, when every

@@ -90,23 +90,28 @@ extension ReportWriter {
 
     /// The `Fynd` sheet: one row per finding; the cell links to its sheet when `sheetNames`
     /// (input sheet → written sheet) has it.
-    static func writeFindingsSheet(_ report: FindingsReport, into book: XlsxWorkbook, sheetNames: [String: String]) throws {
-        let fs = try book.addSheet(PopulationXlsxWriter.findingsSheet)
-        try fs.header(["Allvarlighet", "Kod", "Blad", "Cell", "Angivet", "Beräknat", "Differens", "Rader", "Meddelande"], rows: report.findings.count)
-        for (n, f) in report.findings.enumerated() {
+    static func writeFindingsSheet(_ report: FindingsReport, into book: XlsxWorkbook, sheetNames: [String: String],
+                                   language: Language = .sv) throws {
+        let fs = try book.addSheet(Messages.text(.findingsSheet, language))
+        let heads: [TextKey] = [.severity, .code, .sheet, .cell, .stated, .computed, .difference, .lines, .message]
+        try fs.header(heads.map { Messages.text($0, language) }, rows: report.findings.count)
+        for (n, f) in XlsxAnnotator.ordered(report.findings).enumerated() {
             let r = n + 1
-            try fs.write(r, 0, string: f.severity.rawValue, f.severity == .error ? .highlighted(.plain) : .plain)
+            try fs.write(r, 0, string: Messages.severity(f.severity, language), f.severity == .error ? .highlighted(.plain) : .plain)
             try fs.write(r, 1, string: f.code.rawValue)
             if let s = f.sheet { try fs.write(r, 2, string: s) }
             if let s = f.sheet, let c = f.cell, let target = sheetNames[s] {
                 try fs.write(r, 3, link: "'\(target.replacingApostrophes())'!\(c)", text: c)
             } else if let c = f.cell { try fs.write(r, 3, string: c) }
             for (k, m) in [f.stated, f.computed, f.delta].enumerated() {
-                if let m { try fs.write(r, 4 + k, number: Double(m.ore) / 100, m.ore % 100 == 0 ? .kronor : .decimal) }
+                guard let m else { continue }
+                let style: XlsxWorkbook.Style = m.ore % 100 == 0 ? .kronor : .decimal
+                try fs.write(r, 4 + k, number: Double(m.ore) / 100, k == 2 && f.severity != .info ? .highlighted(style) : style)
             }
             if let l = f.lines { try fs.write(r, 7, string: l) }
-            try fs.write(r, 8, string: f.message)
+            try fs.write(r, 8, string: Messages.render(f, language))
         }
         fs.fitColumns()
+        fs.boardPage(headerRows: 1)
     }
 }

@@ -87,9 +87,9 @@ public final class XlsxWorkbook {
             case .plain: break
             case .header: format_set_bold(f); format_set_bottom(f, UInt8(LXW_BORDER_THIN.rawValue))
             case .text: format_set_num_format(f, "@")
-            case .kronor: format_set_num_format(f, "# ##0 \"kr\"")
-            case .thousands, .integer: format_set_num_format(f, "# ##0")
-            case .decimal: format_set_num_format(f, "# ##0.00")
+            case .kronor: format_set_num_format(f, "#,##0 \"kr\"")
+            case .thousands, .integer: format_set_num_format(f, "#,##0")
+            case .decimal: format_set_num_format(f, "#,##0.00")
             case .date: format_set_num_format(f, "yyyy-mm-dd")
             case .dateTime: format_set_num_format(f, "yyyy-mm-dd hh:mm:ss")
             case .time: format_set_num_format(f, "hh:mm:ss")
@@ -248,6 +248,17 @@ public final class XlsxSheet {
     }
 
     public func hide() { worksheet_hide(sheet) }
+
+    /// Page setup for handing on: A4 landscape, one page wide (as many tall as it takes), the
+    /// first `headerRows` rows repeated on every page, a footer with the file and the page.
+    public func boardPage(headerRows: Int, language: Language = .sv) {
+        worksheet_set_landscape(sheet)
+        worksheet_set_paper(sheet, 9)
+        worksheet_fit_to_pages(sheet, 1, 0)
+        if headerRows > 0 { _ = worksheet_repeat_rows(sheet, 0, lxw_row_t(headerRows - 1)) }
+        let footer = "&L&F&R\(Messages.text(.page, language)) &P \(Messages.text(.of, language)) &N"
+        _ = footer.withCString { worksheet_set_footer(sheet, $0) }
+    }
 
     /// A frozen header row (written by the caller) for `columns` columns.
     public func freezeHeader(columns: Int) { worksheet_freeze_panes(sheet, 1, 0) }

@@ -62,7 +62,7 @@ public enum GridXlsxWriter {
 }
 
 /// Writes a population table as a workbook: one sheet of observations (codes as text, values
-/// as numbers in `# ##0`), and, when there are findings, a findings sheet whose rows link to
+/// as numbers in `#,##0`), and, when there are findings, a findings sheet whose rows link to
 /// the cells they concern, which are highlighted.
 public enum PopulationXlsxWriter {
     public static let dataSheet = "Befolkning"

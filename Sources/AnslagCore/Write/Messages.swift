@@ -1,0 +1,219 @@
+/// The language of what Anslag writes for people: Swedish in workbooks by default, the
+/// terminal's language (`--lang`, else `LANG`) on the terminal.
+public enum Language: String, Sendable, CaseIterable {
+    case sv, en
+
+    /// From a locale name such as `sv_SE.UTF-8`, `en_US`, `C`: Swedish only when it says so.
+    public static func fromLocale(_ name: String?) -> Language {
+        guard let n = name?.lowercased(), !n.isEmpty else { return .en }
+        return n.hasPrefix("sv") ? .sv : .en
+    }
+}
+
+/// Texts of generated sheets, by stable key.
+public enum TextKey: String, Sendable, CaseIterable {
+    case severity, code, sheet, cell, stated, computed, difference, lines, message
+    case error, warning, info
+    case findingsSheet, commentAuthor
+    case role, label, year, area, key, amount, source
+    case line, subtotal, total, change, note, heading, breakdown, recipient, allocation
+    case computedColumn, differenceColumn, statedKept
+    case provenanceTool, provenanceFile, provenanceRule, provenanceTotal, provenancePopulation, provenanceRunDate
+    case page, of
+}
+
+/// One message catalogue, Swedish and English: findings in words from their code and fields,
+/// and every text Anslag writes into a workbook.
+public enum Messages {
+    /// Finding templates. `{stated}`, `{computed}`, `{delta}`, `{lines}`, `{cell}`, `{sheet}` are
+    /// filled from the finding; a `[…]` segment is left out when a field it names is missing.
+    public static let findings: [FindingCode: [Language: String]] = [
+        .sumMismatch: [
+            .sv: "Angiven summa[ {stated}] stämmer inte med raderna[ {lines}][, som ger {computed}][; differens {delta}].",
+            .en: "The stated total[ {stated}] does not match the lines[ {lines}][, which add up to {computed}][; difference {delta}]."],
+        .changeMismatch: [
+            .sv: "Angiven förändring[ {stated}] stämmer inte med skillnaden mellan åren[ {lines}][, {computed}][; differens {delta}].",
+            .en: "The stated change[ {stated}] does not match the difference between the years[ {lines}][, {computed}][; difference {delta}]."],
+        .allocationResidual: [
+            .sv: "Fördelningen går inte jämnt ut[: delarna {lines}][ ger {computed}][ mot angivet {stated}][; rest {delta}].",
+            .en: "The allocation leaves a residual[: the parts {lines}][ add up to {computed}][ against the stated {stated}][; residual {delta}]."],
+        .amountUnparsed: [
+            .sv: "Texten ser ut som ett belopp men kan inte läsas exakt; den räknades inte med.",
+            .en: "The text looks like an amount but cannot be read exactly; it was left out."],
+        .unitAssumed: [
+            .sv: "Ingen enhet angiven (som \u{201D}tkr\u{201D} eller \u{201D}i tusental kronor\u{201D}); beloppen lästes som kronor.",
+            .en: "No unit stated (such as \u{201C}tkr\u{201D} or \u{201C}i tusental kronor\u{201D}); the amounts were read as kronor."],
+        .formulaEvaluated: [
+            .sv: "Formeln har inget sparat resultat; värdet räknades fram ur cellerna den anger[ ({computed})].",
+            .en: "The formula has no stored result; its value was computed from the cells it names[ ({computed})]."],
+        .noTotalFound: [
+            .sv: "Ingenting kunde kontrolleras: ingen summa hittades i arbetsboken.",
+            .en: "Nothing was checked: no total was found in the workbook."],
+        .crossSheetMismatch: [
+            .sv: "Beloppet[ {stated}] stämmer inte med samma belopp på ett annat blad[ ({computed})][; differens {delta}].",
+            .en: "The amount[ {stated}] does not match the same amount on another sheet[ ({computed})][; difference {delta}]."],
+        .allocationMismatch: [
+            .sv: "Angivet belopp[ {stated}] stämmer inte med fördelningsregeln[, som ger {computed}][; differens {delta}].",
+            .en: "The stated amount[ {stated}] does not match the allocation rule[, which gives {computed}][; difference {delta}]."],
+        .totalMismatch: [
+            .sv: "Angiven totalsumma[ {stated}] stämmer inte med regeln[, som ger {computed}][; differens {delta}].",
+            .en: "The stated total[ {stated}] does not match the rule[, which gives {computed}][; difference {delta}]."],
+        .noRecipientsFound: [
+            .sv: "Ingen rad anger en mottagare i fördelningen.",
+            .en: "No row names a recipient of the allocation."],
+        .recipientDuplicate: [
+            .sv: "Mottagaren finns på mer än en rad[ ({stated})].",
+            .en: "The recipient is on more than one row[ ({stated})]."],
+        .recipientMissing: [
+            .sv: "En mottagare i fördelningen saknas[; regeln ger {computed}].",
+            .en: "A recipient of the allocation is missing[; the rule gives {computed}]."],
+        .recipientUnmatched: [
+            .sv: "Raden anger en mottagare som inte finns i fördelningen[ ({stated})].",
+            .en: "The row names a recipient who is not in the allocation[ ({stated})]."],
+        .budgetBelowAllocation: [
+            .sv: "Budgeten[ {stated}] är lägre än tilldelningen[ {computed}][; differens {delta}].",
+            .en: "The budget[ {stated}] is below the allocation[ {computed}][; difference {delta}]."],
+        .budgetExceedsAllocation: [
+            .sv: "Budgeten[ {stated}] är högre än tilldelningen[ {computed}][; differens {delta}].",
+            .en: "The budget[ {stated}] exceeds the allocation[ {computed}][; difference {delta}]."],
+        .fileUnreadable: [
+            .sv: "Filen kunde inte läsas.",
+            .en: "The file could not be read."],
+        .recipientMatchedLoosely: [
+            .sv: "Mottagaren matchades ungefärligt, inte på exakt namn eller kod.",
+            .en: "The recipient was matched loosely, not by the exact name or code."],
+        .reportGrantMismatch: [
+            .sv: "Rapporterat bidrag[ {stated}] stämmer inte med tilldelningen[ {computed}][; differens {delta}].",
+            .en: "The grant reported[ {stated}] does not match the allocation[ {computed}][; difference {delta}]."],
+        .unusedMismatch: [
+            .sv: "Angivna medel som inte har förbrukats[ {stated}] stämmer inte med bidrag − kostnader[ {computed}][; differens {delta}].",
+            .en: "The unused funds stated[ {stated}] do not match grant − costs[ {computed}][; difference {delta}]."],
+        .textTotalAgrees: [
+            .sv: "Summan i texten[ {stated}] stämmer med tabellen.",
+            .en: "The total in the text[ {stated}] agrees with the table."],
+        .textTotalDiffers: [
+            .sv: "Summan i texten[ {stated}] stämmer inte med tabellen[ ({computed})][; differens {delta}].",
+            .en: "The total in the text[ {stated}] does not match the table[ ({computed})][; difference {delta}]."],
+        .textVaravMismatch: [
+            .sv: "Beloppen efter \u{201D}varav\u{201D}[ ({computed})] stämmer inte med helheten[ {stated}][; differens {delta}].",
+            .en: "The amounts after \u{201C}varav\u{201D}[ ({computed})] do not match the whole[ {stated}][; difference {delta}]."],
+    ]
+
+    public static let texts: [TextKey: [Language: String]] = [
+        .severity: [.sv: "Allvarlighet", .en: "Severity"],
+        .code: [.sv: "Kod", .en: "Code"],
+        .sheet: [.sv: "Blad", .en: "Sheet"],
+        .cell: [.sv: "Cell", .en: "Cell"],
+        .stated: [.sv: "Angivet", .en: "Stated"],
+        .computed: [.sv: "Beräknat", .en: "Computed"],
+        .difference: [.sv: "Differens", .en: "Difference"],
+        .lines: [.sv: "Rader", .en: "Lines"],
+        .message: [.sv: "Meddelande", .en: "Message"],
+        .error: [.sv: "fel", .en: "error"],
+        .warning: [.sv: "varning", .en: "warning"],
+        .info: [.sv: "info", .en: "info"],
+        .findingsSheet: [.sv: "Fynd", .en: "Findings"],
+        .commentAuthor: [.sv: "Anslag", .en: "Anslag"],
+        .role: [.sv: "Roll", .en: "Role"],
+        .label: [.sv: "Post", .en: "Item"],
+        .year: [.sv: "År", .en: "Year"],
+        .area: [.sv: "Område", .en: "Area"],
+        .key: [.sv: "Nyckel", .en: "Key"],
+        .amount: [.sv: "Belopp", .en: "Amount"],
+        .source: [.sv: "Källa", .en: "Source"],
+        .line: [.sv: "post", .en: "line"],
+        .subtotal: [.sv: "delsumma", .en: "subtotal"],
+        .total: [.sv: "summa", .en: "total"],
+        .change: [.sv: "förändring", .en: "change"],
+        .note: [.sv: "anteckning", .en: "note"],
+        .heading: [.sv: "rubrik", .en: "heading"],
+        .breakdown: [.sv: "varav", .en: "breakdown"],
+        .recipient: [.sv: "mottagare", .en: "recipient"],
+        .allocation: [.sv: "fördelning", .en: "allocation"],
+        .computedColumn: [.sv: "Beräknat", .en: "Computed"],
+        .differenceColumn: [.sv: "Differens", .en: "Difference"],
+        .statedKept: [.sv: "Angivet värde behållet; stämmer inte med raderna", .en: "Stated value kept; does not match its lines"],
+        .provenanceTool: [.sv: "Skapad av", .en: "Made by"],
+        .provenanceFile: [.sv: "Källfil", .en: "Source file"],
+        .provenanceRule: [.sv: "Regel", .en: "Rule"],
+        .provenanceTotal: [.sv: "Totalt", .en: "Total"],
+        .provenancePopulation: [.sv: "Befolkning", .en: "Population"],
+        .provenanceRunDate: [.sv: "Körd", .en: "Run"],
+        .page: [.sv: "Sida", .en: "Page"],
+        .of: [.sv: "av", .en: "of"],
+    ]
+
+    public static func text(_ key: TextKey, _ lang: Language = .sv) -> String {
+        texts[key]?[lang] ?? texts[key]?[.en] ?? key.rawValue
+    }
+
+    public static func severity(_ s: Severity, _ lang: Language = .sv) -> String {
+        switch s {
+        case .error: return text(.error, lang)
+        case .warning: return text(.warning, lang)
+        default: return text(.info, lang)
+        }
+    }
+
+    /// The finding in words from its code and fields. English falls back to the finding's own
+    /// message, which names what the fields cannot (recipients, the text of a cell).
+    public static func render(_ f: ReportFinding, _ lang: Language = .sv) -> String {
+        if lang == .en { return f.message }
+        guard let template = findings[f.code]?[lang] else { return f.message }
+        return fill(template, f, lang)
+    }
+
+    /// A template filled from `f` (segments in `[…]` dropped when a field is missing).
+    static func fill(_ template: String, _ f: ReportFinding, _ lang: Language) -> String {
+        func value(_ name: Substring) -> String? {
+            switch name {
+            case "stated": return f.stated.map { amount($0, lang) }
+            case "computed": return f.computed.map { amount($0, lang) }
+            case "delta": return f.delta.map { amount($0, lang) }
+            case "lines": return f.lines
+            case "cell": return f.cell
+            case "sheet": return f.sheet
+            default: return nil
+            }
+        }
+        func expand(_ s: Substring) -> String? {
+            var out = ""
+            var i = s.startIndex
+            while i < s.endIndex {
+                if s[i] == "{", let close = s[i...].firstIndex(of: "}") {
+                    guard let v = value(s[s.index(after: i)..<close]) else { return nil }
+                    out += v
+                    i = s.index(after: close)
+                } else {
+                    out.append(s[i]); i = s.index(after: i)
+                }
+            }
+            return out
+        }
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "[") {
+            out += expand(rest[..<open]) ?? ""
+            guard let close = rest[open...].firstIndex(of: "]") else { break }
+            out += expand(rest[rest.index(after: open)..<close]) ?? ""
+            rest = rest[rest.index(after: close)...]
+        }
+        out += expand(rest) ?? ""
+        return out
+    }
+
+    /// An amount as a reader of `lang` writes it: `1 500 000 kr`, `6 469 843,33 kr` (no-break
+    /// spaces in Swedish); `1,500,000 kr` in English.
+    public static func amount(_ m: Money, _ lang: Language = .sv) -> String {
+        let a = m.ore.magnitude
+        let whole = String(a / 100)
+        var grouped = ""
+        for (i, ch) in whole.enumerated() {
+            if i > 0 && (whole.count - i) % 3 == 0 { grouped += lang == .sv ? "\u{A0}" : "," }
+            grouped.append(ch)
+        }
+        let ore = a % 100
+        let decimals = ore == 0 ? "" : (lang == .sv ? "," : ".") + (ore < 10 ? "0" : "") + String(ore)
+        return (m.ore < 0 ? "−" : "") + grouped + decimals + (lang == .sv ? "\u{A0}kr" : " kr")
+    }
+}

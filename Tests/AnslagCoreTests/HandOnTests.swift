@@ -1,0 +1,144 @@
+import Testing
+@testable import AnslagCore
+
+/// Issue 15: workbooks a finance person can hand on.
+@Suite("workbooks to hand on")
+struct HandOnTests {
+    func entries(_ path: String) throws -> [String: [UInt8]] {
+        let zip = try ZipArchive(file: path, path: path, data: nil, limits: .default)
+        var out: [String: [UInt8]] = [:]
+        for n in zip.names { out[n] = try zip.read(n) }
+        return out
+    }
+
+    func text(_ bytes: [UInt8]?) -> String { String(decoding: bytes ?? [], as: UTF8.self) }
+
+    @Test func numberFormatsGroupWithTheReadersSeparator() throws {
+        let path = temporaryPath("formats.xlsx")
+        let book = try XlsxWorkbook(path: path)
+        let ws = try book.addSheet("A")
+        try ws.write(0, 0, number: 1_500_000, .kronor)
+        try ws.write(1, 0, number: 6_469_843.33, .decimal)
+        try ws.write(2, 0, number: 2_344_124, .integer)
+        try book.close()
+        let styles = text(try entries(path)["xl/styles.xml"])
+        #expect(styles.contains("formatCode=\"#,##0 &quot;kr&quot;\""))
+        #expect(styles.contains("formatCode=\"#,##0.00\""))
+        #expect(styles.contains("formatCode=\"#,##0\""))
+        #expect(!styles.contains("# ##0"))
+    }
+
+    func annotatedListWrong() throws -> (original: [String: [UInt8]], annotated: [String: [UInt8]], path: String, report: FindingsReport) {
+        let source = fixture("budget/list-wrong.xlsx")
+        let result = try BudgetRecognizer().read(try open("budget/list-wrong.xlsx"))
+        let report = FindingsReport(file: source, findings: result.findings, tables: result.budget.tables.count)
+        let path = temporaryPath("annotated.xlsx")
+        try XlsxAnnotator.write(.path(source), report: report, to: path)
+        return (try entries(source), try entries(path), path, report)
+    }
+
+    @Test func theReportIsTheOriginalPackageWithOnlyWhatMustChange() throws {
+        let (original, annotated, _, report) = try annotatedListWrong()
+        #expect(report.errors == 2)
+        let edited: Set<String> = ["[Content_Types].xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                                   "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+        for (name, bytes) in original where !edited.contains(name) {
+            #expect(annotated[name] == bytes, "\(name) changed")
+        }
+        // In the sheets only style indexes changed and a legacy drawing was added.
+        for sheet in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+            let before = text(original[sheet]), after = text(annotated[sheet])
+            #expect(before.count("<f>") == after.count("<f>"))
+            #expect(after.contains("legacyDrawing"))
+        }
+        #expect(text(annotated["xl/worksheets/sheet1.xml"]).contains("<f>SUM(B4:B8)</f><v>4550001</v>"))
+        #expect(text(annotated["xl/comments1.xml"]).contains("Angiven summa 4\u{A0}550\u{A0}001\u{A0}kr"))
+    }
+
+    @Test func flaggedCellsKeepTheirNumberFormatAndFont() throws {
+        let (_, annotated, _, _) = try annotatedListWrong()
+        let sheet = text(annotated["xl/worksheets/sheet1.xml"])
+        guard let r = sheet.firstRange(of: "<c r=\"B9\" s=\"") else { Issue.record("B9 not found"); return }
+        let s = Int(sheet[r.upperBound...].prefix { $0.isNumber })!
+        let styles = XmlBytes(annotated["xl/styles.xml"]!)
+        let xfsTag = styles.startTag("cellXfs", from: 0)!
+        let xfs = styles.elements("xf", from: xfsTag.upperBound, to: styles.endTag("cellXfs", from: xfsTag.upperBound)!)
+        let xf = styles.bytes[xfs[s]]
+        // B9 had xf 2: numFmt 164 (the colleague's own "# ##0 "kr""), font 0; now with fill 2, the red one.
+        #expect(XmlBytes.attribute("numFmtId", in: xf) == "164")
+        #expect(XmlBytes.attribute("fontId", in: xf) == "0")
+        let fillsTag = styles.startTag("fills", from: 0)!
+        let fills = styles.elements("fill", from: fillsTag.upperBound, to: styles.endTag("fills", from: fillsTag.upperBound)!)
+        let fill = Int(XmlBytes.attribute("fillId", in: xf)!)!
+        #expect(String(decoding: styles.bytes[fills[fill]], as: UTF8.self).contains("FFFFC7CE"))
+        #expect(text(annotated["xl/styles.xml"]).contains("formatCode=\"# ##0 &quot;kr&quot;\""))
+    }
+
+    @Test func theFindingsSheetListsErrorsFirstWithAmountsApart() throws {
+        let (_, _, path, report) = try annotatedListWrong()
+        let reader = try openSpreadsheet(.path(path))
+        #expect(reader.sheets.map(\.name) == ["Budget 2024", "Dold", "Fynd"])
+        #expect(reader.sheets[1].state == .hidden)
+        let fynd = try reader.sheet(at: 2)
+        let rows = values(fynd)
+        #expect(rows[0].first == .string("Allvarlighet"))
+        let severities = rows.dropFirst().map { $0[0] }
+        let errors = severities.filter { $0 == .string("fel") }.count
+        #expect(errors == report.errors)
+        #expect(Array(severities.prefix(errors)) == Array(repeating: .string("fel"), count: errors))
+        // Stated 4 550 001, computed 4 550 000, difference 1: independent arithmetic on the fixture's lines.
+        let b9 = rows.first { $0.count > 6 && $0[3] == .string("B9") }
+        #expect(b9?[4] == .number(4_550_001))
+        #expect(b9?[5] == .number(1_200_000 + 2_500_000 + 150_000 + 600_000 + 100_000))
+        #expect(b9?[6] == .number(1))
+    }
+
+    @Test func everyMessageInBothLanguages() {
+        for code in FindingCode.allCases {
+            for lang in Language.allCases {
+                let t = Messages.findings[code]?[lang] ?? ""
+                #expect(t.count > 0, "\(code) has no \(lang) message")
+            }
+        }
+        for key in TextKey.allCases {
+            for lang in Language.allCases {
+                let t = Messages.texts[key]?[lang] ?? ""
+                #expect(t.count > 0, "\(key) has no \(lang) text")
+            }
+        }
+    }
+
+    @Test func messagesFillTheirFields() {
+        let f = ReportFinding(code: .sumMismatch, severity: .error, sheet: "A", cell: "B9", stated: Money(ore: 646_984_333),
+                              computed: Money(kronor: 6_469_843), lines: "B4:B8", message: "english")
+        #expect(Messages.render(f, .sv) == "Angiven summa 6\u{A0}469\u{A0}843,33\u{A0}kr stämmer inte med raderna B4:B8, som ger 6\u{A0}469\u{A0}843\u{A0}kr; differens 0,33\u{A0}kr.")
+        let bare = ReportFinding(code: .sumMismatch, severity: .error, message: "english")
+        #expect(Messages.render(bare, .sv) == "Angiven summa stämmer inte med raderna.")
+        #expect(Messages.render(f, .en) == "english")
+        #expect(Language.fromLocale("sv_SE.UTF-8") == .sv)
+        #expect(Language.fromLocale("C") == .en)
+    }
+
+    @Test func aWrongStatedTotalIsExportedAsItsConstant() throws {
+        let result = try BudgetRecognizer().read(try open("budget/list-wrong.xlsx"))
+        let path = temporaryPath("export.xlsx")
+        try BudgetXlsxWriter.write(result.budget, to: path)
+        let sheet = try openSpreadsheet(.path(path)).sheet(at: 0)
+        let total = sheet.rows.first { $0.count > 1 && $0[1].value == .string("B9") }
+        #expect(total?[7].formula == nil)
+        #expect(total?[7].value == .number(4_550_001))
+        #expect(total?[8].formula?.hasPrefix("SUM(") == true)
+        #expect(total?[8].value == .number(4_550_000))
+        #expect(total?[9].value == .number(1))
+        #expect(total?[2].value == .string("summa"))
+    }
+}
+
+extension String {
+    func count(_ needle: String) -> Int {
+        var n = 0
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: needle) { n += 1; rest = rest[r.upperBound...] }
+        return n
+    }
+}
