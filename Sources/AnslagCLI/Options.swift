@@ -35,28 +35,46 @@ public struct OutputOptions: ParsableArguments {
     }
 }
 
-/// How the tools read option values shared between them.
+/// How the tools read option values shared between them, and how a value ArgumentParser
+/// refuses is worded: the tool's own sentence (`unknown --encoding "x"; use …`), one line,
+/// exit 2, as every other error, not ArgumentParser's generic one.
 public enum OptionValues {
-    /// A delimiter: one ASCII character, or `tab`, `semicolon`, `comma`, `space`.
-    public static func delimiter(_ text: String, option: String, allowSpace: Bool = false) throws -> Character {
-        switch text.lowercased() {
-        case "tab", "\\t", "\t": return "\t"
-        case "semicolon": return ";"
-        case "comma": return ","
-        case "space" where allowSpace: return " "
-        default:
-            guard text.count == 1, let c = text.first, c.isASCII, c != "\"", c != "\n", c != "\r", allowSpace || c != " " else {
-                throw ValidationError("\(option) takes one ASCII character (or tab, semicolon, comma\(allowSpace ? ", space" : "")), not \"\(text)\"")
-            }
-            return c
-        }
+    /// The sentence for the last value refused while the arguments were parsed. Parsing runs
+    /// once, on the main thread, before any other thread exists; `AnslagCommand.main` reads it
+    /// right after. Nothing else touches it.
+    nonisolated(unsafe) static var refused: (value: String, message: String)?
+
+    /// Notes why `value` is refused (for `init?(argument:)`, which cannot throw).
+    static func record(_ value: String, _ message: String) { refused = (value, message) }
+
+    /// The same, as an error to throw from an option's `transform`.
+    static func reject(_ value: String, _ message: String) -> ValidationError {
+        record(value, message)
+        return ValidationError(message)
     }
 
-    /// A text encoding: utf-8, utf-8-bom, windows-1252 (latin1, iso-8859-1, cp1252).
-    public static func encoding(_ text: String) throws -> TextEncoding {
-        guard let e = TextEncoding(name: text) else {
-            throw ValidationError("unknown --encoding \"\(text)\"; use utf-8, utf-8-bom or windows-1252")
+    /// The worded sentence for a parse error, when it is about a value one of the tool's
+    /// option types refused.
+    static func wording(for parseMessage: String) -> String? {
+        guard let refused, parseMessage.contains("The value '\(refused.value)' is invalid") else { return nil }
+        return refused.message
+    }
+
+    /// A delimiter: one ASCII character, or `tab`, `semicolon`, `comma`, `space`; a transform
+    /// for the option named `option`.
+    public static func delimiter(option: String, allowSpace: Bool = false) -> @Sendable (String) throws -> Character {
+        { text in
+            switch text.lowercased() {
+            case "tab", "\\t", "\t": return "\t"
+            case "semicolon": return ";"
+            case "comma": return ","
+            case "space" where allowSpace: return " "
+            default:
+                guard text.count == 1, let c = text.first, c.isASCII, c != "\"", c != "\n", c != "\r", allowSpace || c != " " else {
+                    throw reject(text, "\(option) takes one ASCII character (or tab, semicolon, comma\(allowSpace ? ", space" : "")), not \"\(text)\"")
+                }
+                return c
+            }
         }
-        return e
     }
 }

@@ -28,8 +28,16 @@ public protocol AnslagCommand: ParsableCommand {
 extension AnslagCommand {
     public mutating func run() throws {}
 
-    /// Parses arguments and runs, mapping every failure to one stderr line and exit 2.
+    /// Parses arguments and runs, mapping every failure to one stderr line and exit 2. Every
+    /// executable's `main.swift` ends with this one call.
     public static func main() { main(arguments: nil) }
+
+    /// The same, with a leading word (`anslag-scb fetch …`) handing the rest of the arguments
+    /// to another command.
+    public static func main(word: String, runs other: any AnslagCommand.Type) {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.first == word { other.main(arguments: Array(args.dropFirst())) } else { main(arguments: nil) }
+    }
 
     /// The same with the arguments given (nil: the command line's), for a tool that hands a
     /// leading word (`anslag-scb fetch …`) to another command.
@@ -48,7 +56,13 @@ extension AnslagCommand {
                 print(fullMessage(for: error))
                 Glibc.exit(0)
             }
-            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let full = fullMessage(for: error)
+            if let worded = OptionValues.wording(for: full) {
+                // A value one of the tool's option types refused: its own sentence, as any error.
+                printError("\(tool): \(worded)")
+                Glibc.exit(ExitStatus.failure.rawValue)
+            }
+            let message = full.split(separator: "\n").first.map(String.init) ?? "\(error)"
             printError("\(tool): \(message) (see \(tool) --help)")
             Glibc.exit(ExitStatus.failure.rawValue)
         }
@@ -80,6 +94,12 @@ func tuneAllocator() {
 @_silgen_name("mallopt")
 private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 #endif
+
+/// Without a line end, as it is (a progress line rewritten with `\r`).
+public func printErrorRaw(_ s: String) {
+    var s = s
+    s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
 
 public func printError(_ line: String) {
     var s = line.replacingNewlines() + "\n"

@@ -22,9 +22,6 @@ struct Allocate: AnslagCommand {
         """,
         version: anslagVersion)
 
-    enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv, xlsx }
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     @Argument(help: "Rule file (.yaml, .yml or .json), or - for standard input.")
     var rules: String
 
@@ -32,7 +29,7 @@ struct Allocate: AnslagCommand {
     var population: String?
 
     @Option(name: .long, help: "Output format: json, csv or xlsx (default: as -o's extension says, else json).")
-    var to: Target?
+    var to: OutputFormat?
 
     @Option(name: .long, help: "Only this rule (repeatable); default: every rule with a total.")
     var rule: [String] = []
@@ -46,7 +43,7 @@ struct Allocate: AnslagCommand {
     @Option(name: .long, help: "Compare a stated allocation table with the recomputed one (one rule).")
     var check: String?
 
-    @Option(name: .long, help: "With --check: report as text (default) or json.")
+    @Option(name: .long, help: "With --check: report as text (default) or json.", transform: ReportFormat.textOrJSON)
     var report: ReportFormat = .text
 
     @Flag(name: .long, help: "Print to standard error how long reading the population and computing took.")
@@ -88,7 +85,7 @@ struct Allocate: AnslagCommand {
                 bases = PopulationBases(table: imported.table, file: "\(result.query) via \(client.base)")
                 if stats { printError("anslag-allocate: \(result.query): \(result.pages) page(s), \(result.requests) request(s) sent") }
             } catch let e as FetchError {
-                throw UserError("\(set.file): population: \(e.description)")
+                throw UserError("\(set.file): population: \(e.worded)")
             }
         }
         let t1 = now()
@@ -124,7 +121,7 @@ struct Allocate: AnslagCommand {
             return result.valid ? .ok : .findings
         }
 
-        let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".xlsx") ? .xlsx : .json)
+        let target = out.format(to, default: .json)
         let inputs = [rules] + (population.map { [$0] } ?? []) + (set.populationFile.map { [$0] } ?? [])
         if explain {
             // The arithmetic goes to standard output; only with -o FILE is the output written too.

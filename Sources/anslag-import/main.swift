@@ -18,8 +18,6 @@ struct Import: AnslagCommand {
         """,
         version: anslagVersion)
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case json, text, xlsx }
-
     @Argument(help: "The workbook (xlsx, xlsm, ods, xls, csv) or document with tables (docx, pptx, odt, odp, pdf), or - for standard input.")
     var input: String
 
@@ -33,20 +31,17 @@ struct Import: AnslagCommand {
     var layout: String?
 
     @Option(name: .long, help: "Kronor a total may differ by and count as info, not an error (default 0: 1 kr off is an error).")
-    var tolerance: String = "0"
+    var tolerance: Tolerance = .zero
 
     @OptionGroup var out: OutputOptions
 
     @OptionGroup var language: LanguageOption
 
     mutating func execute() throws -> ExitStatus {
-        guard let tol = AmountText.parse(tolerance), tol.amount.ore >= 0 else {
-            throw ValidationError("--tolerance takes an amount in kronor such as 1 or 1000, not \"\(tolerance)\"")
-        }
         let lang = try language.language()
         let source = try inputSource(input)
         let reader = try openSpreadsheet(source)
-        var options = BudgetRecognizer.Options(tolerance: tol.amount)
+        var options = BudgetRecognizer.Options(tolerance: tolerance.amount)
         if let layout { options.layout = try LayoutFile.read(path: layout) }
         // A second zip handle lets both cores parse and recognise sheets.
         let second: (any SpreadsheetReader)? = input != "-" && reader.sheets.count >= 4 && reader is XlsxReader ? try? openSpreadsheet(source) : nil

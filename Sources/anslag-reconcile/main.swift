@@ -21,8 +21,6 @@ struct Reconcile: AnslagCommand {
         """,
         version: anslagVersion)
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     @Option(name: .long, help: "The allocation: anslag-allocate JSON, a rule file (.yaml/.json rules), or a table (xlsx, ods, csv).")
     var allocation: String
 
@@ -38,7 +36,7 @@ struct Reconcile: AnslagCommand {
     @Option(name: .long, help: "Population file for a rule file's keys (overrides the rule file's).")
     var population: String?
 
-    @Option(name: .long, help: "Report on stdout: text (default) or json.")
+    @Option(name: .long, help: "Report on stdout: text (default) or json.", transform: ReportFormat.textOrJSON)
     var report: ReportFormat = .text
 
     @Option(name: .long, help: "Files read at once (default: the number of cores).")
@@ -62,15 +60,9 @@ struct Reconcile: AnslagCommand {
         let files = try Reconciler.files(under: inputs)
         let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let n = max(1, jobs ?? cores)
-        let tty = isatty(2) != 0
-        let total = files.count
-        let result = Reconciler(allocation: amounts, map: mapping).run(files, jobs: n, progress: tty ? { done, file in
-            let width = 30
-            let filled = total == 0 ? width : done * width / total
-            let name = file.split(separator: "/").last.map(String.init) ?? file
-            printErrorRaw("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(done)/\(total) \(name.prefix(40))\u{1B}[K")
-        } : nil)
-        if tty { printErrorRaw("\r\u{1B}[K") }
+        let bar = ProgressBar(total: files.count)
+        let result = Reconciler(allocation: amounts, map: mapping).run(files, jobs: n, progress: bar.callback)
+        bar.finish()
 
         let inputsForOutput = [allocation] + inputs + (map.map { [$0] } ?? [])
         if let o = out.output, o != "-" {
@@ -86,11 +78,6 @@ struct Reconcile: AnslagCommand {
         }
         return result.report.valid ? .ok : .findings
     }
-}
-
-func printErrorRaw(_ s: String) {
-    var s = s
-    s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
 Reconcile.main()

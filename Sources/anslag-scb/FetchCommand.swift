@@ -30,10 +30,10 @@ struct ScbFetch: AnslagCommand {
     var region: [String] = []
 
     @Option(name: .long, help: "An age band (0-25, 65+) the table's ages make up exactly. Default: every age.")
-    var age: String?
+    var age: AgeBand?
 
     @Option(name: .long, help: "One sex (male, female). Default: every value.")
-    var sex: String?
+    var sex: Sex?
 
     @Option(name: .customLong("where"), help: "VARIABLE=VALUE for any other variable (codes or texts; repeatable).")
     var selections: [String] = []
@@ -42,10 +42,10 @@ struct ScbFetch: AnslagCommand {
     var served = false
 
     @Option(name: .long, help: "What to ask SCB for: json-stat2 (default), csv or px.")
-    var format: String = "json-stat2"
+    var format: PxWebFormat = .jsonStat
 
     @Option(name: .long, help: "Imported output: json, csv or xlsx (default: json, or as -o's extension says).")
-    var to: Scb.Target?
+    var to: OutputFormat?
 
     @Flag(name: .long, help: "Skip the total checks of the imported table.")
     var noCheck = false
@@ -54,30 +54,25 @@ struct ScbFetch: AnslagCommand {
     @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
-        guard let fmt = PxWebFormat(rawValue: format == "json-stat" ? "json-stat2" : format) else {
-            throw ValidationError("--format takes json-stat2, csv or px")
-        }
+        let fmt = format
         var request = PopulationFetch(table: table, period: period.map { ScbLabels.period($0) ?? $0 })
         let codes = region.flatMap { $0.split(separator: ",").map { String($0).trimmed() } }
         if !codes.isEmpty { request.regions = codes }
-        if let age {
-            guard PopulationQuery.Ages(age) != nil else { throw ValidationError("--age takes a band like 0-25, 65+ or 7, not \"\(age)\"") }
-            request.ages = age
-        }
-        if let sex { request.sex = try QueryOptions.sex(sex) }
+        if let age { request.ages = age.text }
+        if let sex { request.sex = sex.code }
         request.selections = try QueryOptions.selections(selections)
         let client = try fetch.client()
         let result: PxWebClient.Result
-        do { result = try client.fetch(request, format: fmt) } catch let e as FetchError { throw UserError(e.description) }
+        do { result = try client.fetch(request, format: fmt) } catch let e as FetchError { throw UserError(e.worded) }
         if served || out.ends(with: ".px") || out.ends(with: ".jsonstat") {
             try out.write(inputs: []) { try $0.write(bytes: result.body) }
             return .ok
         }
         let name = "\(client.base)/tables/\(table)"
         let imported = try importPopulation(.bytes(result.body, name: name), format: fmt == .jsonStat ? .jsonStat : fmt == .csv ? .csv : .px)
-        var findings = imported.findings
+        var findings = imported.findings.map(\.worded)
         if !noCheck { findings += PopulationChecks.run(imported.table) }
-        let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".xlsx") ? .xlsx : .json)
+        let target = out.format(to, default: .json)
         return try ScbOutput.write(imported.table, findings: findings, query: nil, target: target, out: out, inputs: [])
     }
 }

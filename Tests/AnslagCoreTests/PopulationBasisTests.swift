@@ -84,9 +84,12 @@ struct PopulationBasisTests {
     @Test func otherDimensionsAreChosenByCodeOrTextOrRefused() throws {
         #expect(try PopulationQuery(selections: ["civilstand": "ogifta"]).apply(Self.civil).observations.map(\.value) == [7])
         #expect(try PopulationQuery(selections: ["Civilstånd": "G"]).apply(Self.civil).observations.map(\.value) == [9])
-        #expect(throws: QueryError("the table has a dimension civilstand with several values (OG ogifta, G gifta) and no total; choose one (--where civilstand=VALUE, or where: {civilstand: VALUE} in a rule)")) {
+        #expect(throws: QueryError("the table has a dimension civilstand with several values (OG ogifta, G gifta) and no total",
+                                   remedy: .chooseValue(dimension: "civilstand"))) {
             try PopulationQuery().apply(Self.civil)
         }
+        // The core names no option; a rule file's key says what to choose.
+        #expect(QueryError("x", remedy: .chooseValue(dimension: "civilstand")).description == "x; choose one (where: {civilstand: VALUE} in a rule)")
         #expect(throws: QueryError("the dimension civilstand has no value skilda; it has OG ogifta, G gifta")) {
             try PopulationQuery(selections: ["civilstand": "skilda"]).apply(Self.civil)
         }

@@ -1,7 +1,29 @@
-/// Why a query cannot be answered from a table.
+/// Why a query cannot be answered from a table: the problem, and what could be chosen
+/// instead. The core names no command-line option; a tool words the remedy with its own
+/// (`AnslagCLI`), and `description` words it for a rule file.
 public struct QueryError: Error, Equatable, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    public let problem: String
+    public let remedy: QueryRemedy?
+    public init(_ problem: String, remedy: QueryRemedy? = nil) { self.problem = problem; self.remedy = remedy }
+
+    public var description: String { problem + (remedy?.inRuleFile ?? "") }
+}
+
+/// What a refused query could choose instead.
+public enum QueryRemedy: Sendable, Equatable {
+    /// One value of this dimension (it has several and no total).
+    case chooseValue(dimension: String)
+    /// Region, age, sex and period are chosen by their own selections, not as a value of a
+    /// dimension.
+    case ownSelection
+
+    /// The remedy as a rule file states it.
+    public var inRuleFile: String {
+        switch self {
+        case .chooseValue(let d): return "; choose one (where: {\(d): VALUE} in a rule)"
+        case .ownSelection: return " (period:, age:, sex: in a rule), not as a selection"
+        }
+    }
 }
 
 /// The questions allocation keys ask of a population table: population by region for a

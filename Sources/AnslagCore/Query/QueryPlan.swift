@@ -31,7 +31,7 @@ struct QueryPlan {
     func checkSelectionsExist() throws {
         for (name, _) in query.selections where dimension(named: name) == nil {
             let own = ["region", "age", "sex", "period"].contains(TextFold.fold(name)) || Self.roleAliases[TextFold.fold(name)] != nil
-            if own { throw QueryError("choose \(name) with its own option (--period, --age, --sex, --region; period:, age:, sex: in a rule), not as a selection") }
+            if own { throw QueryError("choose \(name) with its own option", remedy: .ownSelection) }
             throw QueryError("the table has no dimension \(name); it has \(table.dimensions.joined(separator: ", "))")
         }
     }
@@ -122,7 +122,7 @@ struct QueryPlan {
                 continue
             }
             let shown = Self.list(values.map { v in labels[v].map { "\(v) \($0)" } ?? v })
-            throw QueryError("the table has a dimension \(name) with several values (\(shown)) and no total; choose one (--where \(name)=VALUE, or where: {\(name): VALUE} in a rule)")
+            throw QueryError("the table has a dimension \(name) with several values (\(shown)) and no total", remedy: .chooseValue(dimension: name))
         }
     }
 

@@ -25,7 +25,29 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Why a fetch from SCB failed: one line naming the query.
+/// The problem, and what could be done about it; the core names no command-line option
+/// (a tool words the remedy with its own, `AnslagCLI`).
 public struct FetchError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    public let problem: String
+    public let remedy: FetchRemedy?
+    public init(_ problem: String, remedy: FetchRemedy? = nil) { self.problem = problem; self.remedy = remedy }
+
+    public var description: String {
+        switch remedy {
+        case nil: return problem
+        case .chooseValue(let v)?: return problem + "; choose one (where: {\(v): VALUE})"
+        case .allowFetching(let url)?: return problem + " and the client is offline: it does not fetch \(url)"
+        case .longerTimeout?: return problem
+        }
+    }
+}
+
+/// What a failed fetch could do instead.
+public enum FetchRemedy: Sendable, Equatable {
+    /// Choose one value of this variable (it has several and cannot be eliminated).
+    case chooseValue(variable: String)
+    /// Fetch this address (the reply is not in the cache and the client is offline).
+    case allowFetching(url: String)
+    /// Wait longer for a reply.
+    case longerTimeout
 }

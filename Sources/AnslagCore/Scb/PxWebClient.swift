@@ -119,7 +119,7 @@ extension PxWebClient {
         mutating func get(_ url: String, expectJSON: Bool) throws -> [UInt8] {
             if let cached = client.cache?.body(for: url) { return cached }
             if client.offline {
-                throw FetchError("\(query): not in the cache\(client.cache.map { " (\($0.directory))" } ?? "") and --offline forbids fetching \(url)")
+                throw FetchError("\(query): not in the cache\(client.cache.map { " (\($0.directory))" } ?? "")", remedy: .allowFetching(url: url))
             }
             guard let transport = client.transport else { throw FetchError("\(query): no way to reach \(client.base)") }
             var wait: Double = 1
@@ -127,7 +127,7 @@ extension PxWebClient {
                 requests += 1
                 let reply: HTTPResponse
                 do { reply = try transport.get(url, timeout: client.timeout) } catch let e as HTTPTransportError {
-                    if e.timedOut { throw FetchError("\(query): no reply from \(client.base) within \(client.timeout == client.timeout.rounded() ? String(Int(client.timeout)) : String(client.timeout)) s (--timeout)") }
+                    if e.timedOut { throw FetchError("\(query): no reply from \(client.base) within \(client.timeout == client.timeout.rounded() ? String(Int(client.timeout)) : String(client.timeout)) s", remedy: .longerTimeout) }
                     throw FetchError("\(query): \(e.description)")
                 }
                 switch reply.status {

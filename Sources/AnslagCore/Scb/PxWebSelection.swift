@@ -93,7 +93,7 @@ enum PxWebSelection {
         default:
             if v.values.count == 1 { return v.values }
             if v.elimination { return nil }
-            throw FetchError("\(query): the variable \(v.code) (\(v.label)) has several values (\(shown)) and cannot be left out; choose one with --where \(v.code)=VALUE")
+            throw FetchError("\(query): the variable \(v.code) (\(v.label)) has several values (\(shown)) and cannot be left out", remedy: .chooseValue(variable: v.code))
         }
     }
 

@@ -375,7 +375,7 @@ enum ScbCsvStream {
         metadata.notes = notes
         if let line = switchedAt {
             findings.append(Finding(severity: .warning, code: "encoding-switched",
-                message: "bytes that are not UTF-8 from this line on; read the file as Windows-1252 from here (--encoding chooses)",
+                message: "bytes that are not UTF-8 from this line on; read the file as Windows-1252 from here",
                 location: at(line)))
         }
         if let idx = notes.firstIndex(where: { TextFold.fold($0).hasPrefix("intern referenskod") }), idx + 1 < notes.count {

@@ -2,14 +2,7 @@ import AnslagCLI
 import AnslagCore
 import ArgumentParser
 
-@main
 struct Scb: AnslagCommand {
-    /// `anslag-scb fetch …` goes to the fetch command; anything else is a file to import.
-    static func main() {
-        let args = Array(CommandLine.arguments.dropFirst())
-        if args.first == "fetch" { ScbFetch.main(arguments: Array(args.dropFirst())) } else { main(arguments: nil) }
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "anslag-scb",
         abstract: "Import SCB population statistics (CSV, PX, JSON-stat) into Anslag's normalized table, checking its totals.",
@@ -23,22 +16,21 @@ struct Scb: AnslagCommand {
         """,
         version: anslagVersion)
 
-    enum Target: String, ExpressibleByArgument, CaseIterable { case json, csv, xlsx }
-
     @Argument(help: "The SCB file (CSV, PX or JSON-stat), or - for standard input.")
     var input: String
 
     @Option(name: .long, help: "Output format: json (normalized, with findings), csv (long) or xlsx (with a findings sheet). Default: json, or as -o's extension says.")
-    var to: Target?
+    var to: OutputFormat?
 
     @Option(name: .long, help: "Input format when the content does not tell: csv, px or json-stat.")
-    var format: String?
+    var format: ScbFormat?
 
     @Option(name: .long, help: "Input encoding: utf-8, utf-8-bom, windows-1252 / iso-8859-1 (default: detected).")
-    var encoding: String?
+    var encoding: TextEncoding?
 
-    @Option(name: .long, help: "CSV input delimiter: a character, or tab, semicolon, comma, space (default: sniffed).")
-    var delimiter: String?
+    @Option(name: .long, help: "CSV input delimiter: a character, or tab, semicolon, comma, space (default: sniffed).",
+            transform: OptionValues.delimiter(option: "--delimiter", allowSpace: true))
+    var delimiter: Character?
 
     @Flag(name: .long, help: "Skip the total checks.")
     var noCheck = false
@@ -47,13 +39,13 @@ struct Scb: AnslagCommand {
     var period: String?
 
     @Option(name: .long, help: "Query: population of an age band (0-25, 65+, 7) instead of all ages.")
-    var age: String?
+    var age: AgeBand?
 
     @Option(name: .long, help: "Query: one sex (male, female) instead of the total.")
-    var sex: String?
+    var sex: Sex?
 
     @Option(name: .long, help: "Query: by kommun (as the file has it) or lan (kommuner summed to their län).")
-    var by: String?
+    var by: RegionLevel?
 
     @Option(name: .long, help: "Query: only these regions (codes, comma-separated; repeatable).")
     var region: [String] = []
@@ -65,14 +57,10 @@ struct Scb: AnslagCommand {
 
     mutating func execute() throws -> ExitStatus {
         var options = ScbReadOptions()
-        if let e = encoding { options.encoding = try OptionValues.encoding(e) }
-        if let d = delimiter { options.delimiter = try OptionValues.delimiter(d, option: "--delimiter", allowSpace: true) }
-        var fmt: ScbFormat? = nil
-        if let f = format {
-            guard let v = ScbFormat(rawValue: f.lowercased()) else { throw ValidationError("unknown --format \"\(f)\"; use csv, px or json-stat") }
-            fmt = v
-        }
-        let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".xlsx") ? .xlsx : .json)
+        if let encoding { options.encoding = encoding }
+        if let delimiter { options.delimiter = delimiter }
+        let fmt = format
+        let target = out.format(to, default: .json)
         let query = try QueryOptions.query(period: period, age: age, sex: sex, by: by, regions: region, selections: selections)
         let source = try inputSource(input)
         let inputs = input == "-" ? [] : [input]
@@ -83,7 +71,7 @@ struct Scb: AnslagCommand {
             try out.write(inputs: inputs) { sink in
                 let writer = PopulationCSVStreamWriter(sink: sink)
                 findings = try streamPopulation(source, format: fmt, options: options,
-                                                into: noCheck ? writer : PopulationFanOut([writer, checker]))
+                                                into: noCheck ? writer : PopulationFanOut([writer, checker])).map(\.worded)
             }
             if !noCheck {
                 // A table not grouped by region is checked whole.
@@ -94,7 +82,7 @@ struct Scb: AnslagCommand {
             return findings.contains { $0.severity == .error } ? .findings : .ok
         }
         let imported = try importPopulation(source, format: fmt, options: options)
-        findings = imported.findings
+        findings = imported.findings.map(\.worded)
         if !noCheck { findings += PopulationChecks.run(imported.table) }
         return try ScbOutput.write(imported.table, findings: findings, query: query, target: target, out: out, inputs: inputs)
     }
@@ -104,29 +92,16 @@ struct Scb: AnslagCommand {
 
 /// What the import and the fetch share: the query flags, and writing a table.
 enum QueryOptions {
-    static func query(period: String?, age: String?, sex: String?, by: String?, regions: [String], selections: [String]) throws -> PopulationQuery? {
+    static func query(period: String?, age: AgeBand?, sex: Sex?, by: RegionLevel?, regions: [String], selections: [String]) throws -> PopulationQuery? {
         guard period != nil || age != nil || sex != nil || by != nil || !regions.isEmpty || !selections.isEmpty else { return nil }
         var q = PopulationQuery(period: period.map { ScbLabels.period($0) ?? $0 })
-        if let age {
-            guard let a = PopulationQuery.Ages(age) else { throw ValidationError("--age takes a band like 0-25, 65+ or 7, not \"\(age)\"") }
-            q.ages = a
-        }
-        if let sex { q.sex = try Self.sex(sex) }
-        switch by?.lowercased() {
-        case nil, "kommun", "region": break
-        case "lan", "län", "county": q.byCounty = true
-        default: throw ValidationError("--by takes kommun or lan")
-        }
+        if let age { q.ages = age.ages }
+        if let sex { q.sex = sex.code }
+        q.byCounty = by == .lan
         let codes = regions.flatMap { $0.split(separator: ",").map { String($0).trimmed() } }
         if !codes.isEmpty { q.regions = codes }
         q.selections = try Self.selections(selections)
         return q
-    }
-
-    static func sex(_ text: String) throws -> String {
-        let s = ScbLabels.sex(text)
-        guard ["male", "female", "total"].contains(s) else { throw ValidationError("--sex takes male, female or total") }
-        return s
     }
 
     /// `DIM=VALUE` pairs.
@@ -145,12 +120,12 @@ enum QueryOptions {
 }
 
 enum ScbOutput {
-    static func write(_ imported: PopulationTable, findings: [Finding], query: PopulationQuery?, target: Scb.Target,
+    static func write(_ imported: PopulationTable, findings: [Finding], query: PopulationQuery?, target: OutputFormat,
                       out: OutputOptions, inputs: [String]) throws -> ExitStatus {
         var table = imported
         if let query {
             do { table = try query.apply(table) } catch let e as QueryError {
-                throw UserError("\(imported.metadata.source): \(e.description)")
+                throw UserError("\(imported.metadata.source): \(e.worded)")
             }
         }
         report(findings)
@@ -179,3 +154,6 @@ enum ScbOutput {
         }
     }
 }
+
+// `anslag-scb fetch …` goes to the fetch command; anything else is a file to import.
+Scb.main(word: "fetch", runs: ScbFetch.self)

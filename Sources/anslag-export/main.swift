@@ -2,9 +2,6 @@ import AnslagCLI
 import AnslagCore
 import ArgumentParser
 
-extension BudgetXlsxWriter.Layout: ExpressibleByArgument {}
-
-@main
 struct Export: AnslagCommand {
     static let configuration = CommandConfiguration(
         commandName: "anslag-export",
@@ -18,14 +15,13 @@ struct Export: AnslagCommand {
         """,
         version: anslagVersion)
 
-    enum Target: String, ExpressibleByArgument, CaseIterable { case xlsx, csv, json }
     enum Locale: String, ExpressibleByArgument, CaseIterable { case sv, c }
 
     @Argument(help: "Normalized JSON from an Anslag tool, or - for standard input.")
     var input: String
 
     @Option(name: .long, help: "Output format: xlsx, csv or json (default: as -o's extension says, else xlsx).")
-    var to: Target?
+    var to: OutputFormat?
 
     @Option(name: .long, help: "CSV flavour: c (RFC 4180, ',' and '.') or sv (';', decimal comma, UTF-8 with BOM).")
     var locale: Locale = .c
@@ -48,7 +44,7 @@ struct Export: AnslagCommand {
     }
 
     mutating func execute() throws -> ExitStatus {
-        let target = to ?? (out.ends(with: ".csv") ? .csv : out.ends(with: ".json") ? .json : .xlsx)
+        let target = out.format(to, default: .xlsx)
         let source = try inputSource(input)
         let inputs = input == "-" ? [] : [input]
         // Budgets go to xlsx and CSV as a stream, line by line: memory stays flat.
@@ -148,3 +144,5 @@ struct Export: AnslagCommand {
         return .ok
     }
 }
+
+Export.main()

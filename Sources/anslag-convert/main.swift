@@ -2,7 +2,6 @@ import AnslagCLI
 import AnslagCore
 import ArgumentParser
 
-@main
 struct Convert: AnslagCommand {
     static let configuration = CommandConfiguration(
         commandName: "anslag-convert",
@@ -14,8 +13,6 @@ struct Convert: AnslagCommand {
         Exit status: 0 done, 2 could not read the input or bad arguments.
         """,
         version: anslagVersion)
-
-    enum Target: String, ExpressibleByArgument, CaseIterable { case csv, json, xlsx }
 
     @Argument(help: "The spreadsheet to read, or - for standard input.")
     var input: String
@@ -30,41 +27,35 @@ struct Convert: AnslagCommand {
     var listSheets = false
 
     @Option(name: .long, help: "Output format: csv, json or xlsx (default: csv, or as -o's extension says).")
-    var to: Target?
+    var to: OutputFormat?
 
-    @Option(name: .long, help: "CSV output delimiter: a character, or 'tab', 'semicolon', 'comma'.")
-    var delimiter: String = ","
+    @Option(name: .long, help: "CSV output delimiter: a character, or 'tab', 'semicolon', 'comma'.",
+            transform: OptionValues.delimiter(option: "--delimiter"))
+    var delimiter: Character = ","
 
     @Flag(name: .long, help: "Start CSV output with a UTF-8 byte-order mark.")
     var bom = false
 
     @Option(name: .long, help: "Input format when the content and extension do not tell: xlsx, ods or csv.")
-    var format: String?
+    var format: SpreadsheetFormat?
 
-    @Option(name: .long, help: "CSV input delimiter (default: sniffed among , ; and tab).")
-    var inputDelimiter: String?
+    @Option(name: .long, help: "CSV input delimiter (default: sniffed among , ; and tab).",
+            transform: OptionValues.delimiter(option: "--input-delimiter"))
+    var inputDelimiter: Character?
 
     @Option(name: .long, help: "CSV input encoding: utf-8, utf-8-bom, windows-1252 (default: detected).")
-    var encoding: String?
+    var encoding: TextEncoding?
 
     @OptionGroup var out: OutputOptions
 
     mutating func execute() throws -> ExitStatus {
         if allSheets && sheet != nil { throw ValidationError("--sheet and --all-sheets exclude each other") }
-        let outDelimiter = try OptionValues.delimiter(delimiter, option: "--delimiter")
         var csvOptions = CsvOptions()
-        if let d = inputDelimiter { csvOptions.delimiter = try OptionValues.delimiter(d, option: "--input-delimiter") }
-        if let e = encoding { csvOptions.encoding = try OptionValues.encoding(e) }
-        var fmt: SpreadsheetFormat? = nil
-        if let f = format {
-            guard let v = SpreadsheetFormat(rawValue: f.lowercased()) else {
-                throw ValidationError("unknown --format \"\(f)\"; use xlsx, ods or csv")
-            }
-            fmt = v
-        }
-        let target = to ?? (out.ends(with: ".json") ? .json : out.ends(with: ".xlsx") ? .xlsx : .csv)
+        if let inputDelimiter { csvOptions.delimiter = inputDelimiter }
+        if let encoding { csvOptions.encoding = encoding }
+        let target = out.format(to, default: .csv)
 
-        let reader = try openSpreadsheet(try inputSource(input), format: fmt, csv: csvOptions)
+        let reader = try openSpreadsheet(try inputSource(input), format: format, csv: csvOptions)
         let indices: [Int]
         if allSheets || listSheets {
             indices = Array(reader.sheets.indices)
@@ -101,7 +92,7 @@ struct Convert: AnslagCommand {
                 for i in indices { try writer.write(sheet: try reader.sheet(at: i)) }
                 try writer.end()
             case .csv:
-                let writer = GridCSVWriter(sink: sink, delimiter: outDelimiter)
+                let writer = GridCSVWriter(sink: sink, delimiter: delimiter)
                 if bom { try writer.writeBOM() }
                 for i in indices {
                     if allSheets {
@@ -120,3 +111,5 @@ struct Convert: AnslagCommand {
         return .ok
     }
 }
+
+Convert.main()

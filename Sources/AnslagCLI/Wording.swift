@@ -1,0 +1,40 @@
+import AnslagCore
+
+// The core says what is wrong and what could be chosen instead without naming an option; the
+// tools say it with their own.
+
+extension QueryRemedy {
+    /// The remedy in anslag-scb's options (and a rule file's keys).
+    public var inOptions: String {
+        switch self {
+        case .chooseValue(let d): return "; choose one (--where \(d)=VALUE, or where: {\(d): VALUE} in a rule)"
+        case .ownSelection: return " (--period, --age, --sex, --region; period:, age:, sex: in a rule), not as a selection"
+        }
+    }
+}
+
+extension QueryError {
+    /// The problem and its remedy in the tool's options.
+    public var worded: String { problem + (remedy?.inOptions ?? "") }
+}
+
+extension FetchError {
+    /// The problem and its remedy in the options of `anslag-scb fetch` and `anslag-allocate`.
+    public var worded: String {
+        switch remedy {
+        case nil: return problem
+        case .chooseValue(let v)?: return problem + "; choose one with --where \(v)=VALUE"
+        case .allowFetching(let url)?: return problem + " and --offline forbids fetching \(url)"
+        case .longerTimeout?: return problem + " (--timeout)"
+        }
+    }
+}
+
+extension Finding {
+    /// The finding with its advice in the tool's options.
+    public var worded: Finding {
+        var f = self
+        if code == "encoding-switched" { f.message += " (--encoding chooses)" }
+        return f
+    }
+}
