@@ -264,9 +264,9 @@ struct TableScan {
     mutating func checkRowTotal(_ row: ScanRow, label: String, labelColumn: Int, amounts: [Int], totalColumns: [Int]) {
         let own = table!.rowTotalColumn.flatMap { $0 > labelColumn ? $0 : nil }
         guard let tc = own ?? totalColumns.min(), amounts.contains(tc), let stated = ScanCell.kronor(row[tc], unit: table!.unit) else { return }
-        // Its areas lie between it and the nearest text or earlier Totalt column on its left
-        // (two tables side by side in one sheet each have their own).
-        let floor = max(row.texts.filter { $0 < tc }.max() ?? labelColumn, totalColumns.filter { $0 < tc }.max() ?? labelColumn)
+        // Its areas lie between it and the nearest text on its left (two tables side by side
+        // in one sheet each have their own).
+        let floor = row.texts.filter { $0 < tc }.max() ?? labelColumn
         let areas = amounts.filter { $0 > floor && $0 < tc && table!.header[$0] != nil }
         guard !areas.isEmpty else { return }
         let computed = areas.reduce(Money.zero) { $0 + (ScanCell.kronor(row[$1], unit: table!.unit) ?? .zero) }
