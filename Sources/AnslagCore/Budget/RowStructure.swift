@@ -89,7 +89,7 @@ extension TableScan {
                 }
                 off += 1
                 let rounding = digits[c].multipliedReportingOverflow(by: UInt64(max(1, (k + 1) / 2)))
-                if let d = p.ore.subtractingChecked(sums[c]), !rounding.overflow, d.magnitude <= rounding.partialValue { near += 1 }
+                if let d = Self.combine(p, Money(ore: sums[c]), minus: true), !rounding.overflow, d.magnitude <= rounding.partialValue { near += 1 }
             }
             let holds = exact >= 1 && near == off && exact + off >= 2
             if holds, exact > (best?.exact ?? 0) { best = (k, exact) }
@@ -114,10 +114,8 @@ extension TableScan {
         let partRows = Set(parts)
         for (ci, c) in columns.enumerated() {
             guard let stated = values[0][ci] else { continue }
-            var computed = Money.zero
-            var any = false
-            for v in values.dropFirst() { if let m = v[ci] { computed = computed + m; any = true } }
-            guard any else { continue }
+            let figures = values.dropFirst().compactMap { $0[ci] }
+            guard !figures.isEmpty, let computed = Money.sum(figures) else { continue }
             let lines = "\(a1(parts.first!, c)):\(a1(parts.last!, c))"
             if stated != computed {
                 report(code: .sumMismatch, row: p, column: c, stated: stated, computed: computed, lines: lines, unit: unit,
@@ -148,36 +146,44 @@ extension TableScan {
         for i in dataRows { for c in rows[i].amounts where !heads.noteColumns.contains(c) { columnSet.insert(c) } }
         let columns = columnSet.sorted()
         guard columns.count >= 3, columns.count <= 32 else { return }
-        for x in candidates where columnSet.contains(x) {
-            guard let r = relation(for: x, columns: columns, rows: dataRows, unit: unit) else { continue }
+        // Every figure once: the relation search below reads each row's cells many times.
+        let grid = dataRows.map { i in columns.map { value(rows[i], $0, unit: unit) } }
+        for x in candidates {
+            guard let xi = columns.firstIndex(of: x), let r = relation(for: xi, in: grid) else { continue }
+            let (a, b) = (columns[r.a], columns[r.b])
             let flagged = Set(findings.filter { $0.severity == .error }.compactMap(\.cell))
-            for i in dataRows {
-                guard let vx = value(rows[i], x, unit: unit), let va = value(rows[i], r.a, unit: unit), let vb = value(rows[i], r.b, unit: unit),
-                      let computed = r.minus ? va.ore.subtractingChecked(vb.ore) : va.ore.addingChecked(vb.ore) else { continue }
+            for (n, i) in dataRows.enumerated() {
+                guard let vx = grid[n][xi], let va = grid[n][r.a], let vb = grid[n][r.b],
+                      let computed = Self.combine(va, vb, minus: r.minus) else { continue }
                 guard vx.ore != computed, !flagged.contains(a1(i, x)) else { continue }
-                let what = "\(rows[i].label ?? ""): \(heads.columns[x]?.head ?? "") = \(heads.columns[r.a]?.head ?? a1(i, r.a)) \(r.minus ? "−" : "+") \(heads.columns[r.b]?.head ?? a1(i, r.b))"
+                let what = "\(rows[i].label ?? ""): \(heads.columns[x]?.head ?? "") = \(heads.columns[a]?.head ?? a1(i, a)) \(r.minus ? "−" : "+") \(heads.columns[b]?.head ?? a1(i, b))"
                 report(code: .sumMismatch, row: i, column: x, stated: vx, computed: Money(ore: computed),
-                       lines: "\(a1(i, r.a)) \(r.minus ? "−" : "+") \(a1(i, r.b))", unit: unit, what: what)
+                       lines: "\(a1(i, a)) \(r.minus ? "−" : "+") \(a1(i, b))", unit: unit, what: what)
             }
         }
     }
 
-    /// The relation column `x` follows (`x = a + b` or `x = a − b`), when the data say so
-    /// unambiguously.
-    func relation(for x: Int, columns: [Int], rows dataRows: [Int], unit: AmountUnit) -> (a: Int, b: Int, minus: Bool)? {
+    /// `a + b` or `a − b` in öre; nil on overflow.
+    static func combine(_ a: Money, _ b: Money, minus: Bool) -> Int64? {
+        let (v, overflow) = minus ? a.ore.subtractingReportingOverflow(b.ore) : a.ore.addingReportingOverflow(b.ore)
+        return overflow ? nil : v
+    }
+
+    /// The relation column `x` of `grid` (rows × columns) follows (`x = a + b` or `x = a − b`,
+    /// as column indices of the grid), when the data say so unambiguously.
+    func relation(for x: Int, in grid: [[Money?]]) -> (a: Int, b: Int, minus: Bool)? {
         var scored: [(a: Int, b: Int, minus: Bool, exact: Int, evidence: Int)] = []
         // Operands stand left of the result, as tables print them (Intäkter, Kostnader, then
         // Nettokostnad; Nettokostnad, Budget, then Avvikelse). This also keeps one equation
         // from being read twice: Avvikelse = Nettokostnad − Budget is Nettokostnad = Budget + Avvikelse.
-        for a in columns where a < x {
-            for b in columns where b < x && b != a {
+        for a in 0..<x {
+            for b in 0..<x where b != a {
                 for minus in [false, true] where minus || a < b {
                     var exact = 0, evidence = 0
-                    for i in dataRows {
-                        guard let vx = value(rows[i], x, unit: unit), let va = value(rows[i], a, unit: unit), let vb = value(rows[i], b, unit: unit),
-                              va.ore != 0, vb.ore != 0 else { continue }
+                    for row in grid {
+                        guard let vx = row[x], let va = row[a], let vb = row[b], va.ore != 0, vb.ore != 0 else { continue }
                         evidence += 1
-                        if let v = minus ? va.ore.subtractingChecked(vb.ore) : va.ore.addingChecked(vb.ore), v == vx.ore { exact += 1 }
+                        if Self.combine(va, vb, minus: minus) == vx.ore { exact += 1 }
                     }
                     if exact >= 3 && exact * 4 >= evidence * 3 { scored.append((a, b, minus, exact, evidence)) }
                 }
@@ -193,9 +199,4 @@ extension TableScan {
         let folded = BudgetRecognizer.fold(head)
         return Vocabulary.relationHeads.contains { folded.contains($0) }
     }
-}
-
-extension Int64 {
-    func addingChecked(_ o: Int64) -> Int64? { let (v, f) = addingReportingOverflow(o); return f ? nil : v }
-    func subtractingChecked(_ o: Int64) -> Int64? { let (v, f) = subtractingReportingOverflow(o); return f ? nil : v }
 }
