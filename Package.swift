@@ -63,6 +63,15 @@ let package = Package(
             name: "AnslagCLI",
             dependencies: [
                 "AnslagCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        // The fetch options (--api, --cache, --offline) over AnslagFetch: only the two tools
+        // that fetch link Foundation's networking, so the others build with a static stdlib.
+        .target(
+            name: "AnslagCLIFetch",
+            dependencies: [
+                "AnslagCore",
                 "AnslagFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -73,7 +82,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-scb",
-            dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AnslagCLI", "AnslagCLIFetch", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-export",
@@ -81,7 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-allocate",
-            dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AnslagCLI", "AnslagCLIFetch", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "anslag-import",

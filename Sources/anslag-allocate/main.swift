@@ -1,4 +1,5 @@
 import AnslagCLI
+import AnslagCLIFetch
 import AnslagCore
 import ArgumentParser
 #if canImport(Glibc)
