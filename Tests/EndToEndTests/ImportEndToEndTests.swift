@@ -160,3 +160,59 @@ extension String {
         return s
     }
 }
+
+/// "Valid" means something was checked: files that are not tables are refused with exit 2 and
+/// one line saying what they are, wherever they come from; tables in text files are still read.
+@Suite("anslag-import refuses what is not a table")
+struct NotATableEndToEndTests {
+    @Test(arguments: [
+        ("README.md", "a text document (.md), not a table"),
+        ("Package.swift", "program source (.swift), not a table"),
+        ("Scripts/test", "a script (it starts with #!), not a table"),
+        ("Fixtures/budget/odd-total-layout.yaml", "a YAML file (.yaml), not a table: a rule or layout file is given as such, not read as a budget"),
+        ("Fixtures/scb/api-v1.jsonstat.json", "a JSON file (.json), not a spreadsheet"),
+        ("Fixtures/scb/blekinge-cp1252.px", "a PX file (SCB statistics), not a budget spreadsheet"),
+    ])
+    func refusedByName(_ file: String, _ what: String) throws {
+        let path = Tool.root + "/" + file
+        let r = try Tool.run("anslag-import", [path])
+        #expect(r.status == 2)
+        #expect(r.stdout == "")
+        #expect(r.stderr == "anslag-import: \(path): \(what)\n")
+    }
+
+    @Test func refusedByContentOnStandardInput() throws {
+        let cases: [(String, String)] = [
+            ("# Budget\n\nSome prose.\n", "a text document (a Markdown heading on the first line), not a table"),
+            ("{\"kind\": \"budget\"}\n", "a JSON file, not a spreadsheet"),
+            ("#!/bin/sh\necho hej\n", "a script (it starts with #!), not a table"),
+            ("rules:\n  - name: bas\n    total: 100\n", "a YAML file (key: value lines), not a table"),
+            ("CHARSET=\"ANSI\";\nAXIS-VERSION=\"2000\";\nMATRIX=\"BE0101\";\n", "a PX file (SCB statistics), not a budget spreadsheet"),
+            ("<!DOCTYPE html>\n<html><table></table></html>\n", "an HTML file, not a spreadsheet; open it in a spreadsheet program and save it as .xlsx"),
+        ]
+        for (text, what) in cases {
+            let r = try Tool.run("anslag-import", ["-"], stdin: text)
+            #expect(r.status == 2, "\(text)")
+            #expect(r.stderr == "anslag-import: <stdin>: \(what)\n")
+        }
+    }
+
+    @Test func anHTMLPageNamedXlsSaysSo() throws {
+        let dir = Tool.temporaryDirectory()
+        let path = dir + "/budget.xls"
+        Tool.write(path, "<html><body><table><tr><td>Summa</td><td>1</td></tr></table></body></html>\n")
+        let r = try Tool.run("anslag-import", [path])
+        #expect(r.status == 2)
+        #expect(r.stderr == "anslag-import: \(path): named .xls but an HTML file, not a spreadsheet; open it in a spreadsheet program and save it as .xlsx\n")
+    }
+
+    @Test func delimitedTextIsStillATable() throws {
+        let csv = "Post;Belopp\nLöner;100\nHyror;50\nSumma;151\n"
+        let r = try Tool.run("anslag-import", ["-", "--report", "text"], stdin: csv)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("sum-mismatch"))
+        let dir = Tool.temporaryDirectory()
+        Tool.write(dir + "/budget.txt", csv)
+        #expect(try Tool.run("anslag-import", [dir + "/budget.txt", "--report", "text"]).status == 1)
+    }
+}

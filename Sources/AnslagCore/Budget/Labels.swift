@@ -74,7 +74,9 @@ extension BudgetRecognizer {
             case "mdkr", "mdr", "mdsek": u = .mdkr
             case "kr", "kronor", "sek": u = .kronor
             case "tusen" where n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]): u = .tkr; words = 2
-            case "miljoner", "miljontal" where n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]): u = .mnkr; words = 2
+            // "i miljoner" alone states millions too; "miljontal" only with its kronor.
+            case "miljoner": u = .mnkr; words = n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]) ? 2 : 1
+            case "miljontal" where n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]): u = .mnkr; words = 2
             case "miljarder" where n + 1 < tokens.count && ["kr", "kronor"].contains(tokens[n + 1]): u = .mdkr; words = 2
             default: break
             }

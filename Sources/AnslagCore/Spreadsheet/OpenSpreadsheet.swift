@@ -101,6 +101,14 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
     let isCFB = head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
 
     if format == nil && head.starts(with: Array("%PDF-".utf8)) { return try PdfDocuments.read(source, limits: limits) }
+    let spreadsheetExtensions = ["xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods", "ots"]
+    if format == nil && !isZip && !isCFB && !["csv", "tsv", "tab"].contains(ext) && !spreadsheetExtensions.contains(ext) {
+        // A README, a rule file, a JSON or PX file, a script: what it is, not "valid — 0 tables".
+        let sniff = try source.head(4096)
+        if let what = ext == "txt" ? NotATable.byText(sniff) ?? NotATable.binary(sniff) : NotATable.what(ext: ext, head: sniff) {
+            throw ReadError.unsupported(file: name, what: what)
+        }
+    }
     if format == .csv || (format == nil && !isZip && !isCFB && ["csv", "txt", "tsv", "tab"].contains(ext)) {
         let bytes = try source.readAll(limit: limits.maxInputBytes)
         // Empty is "could not do it" whatever the format (as for standard input), not a sheet of nothing.
@@ -131,10 +139,13 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
             throw ReadError.unsupported(file: name,
                 what: "an Office lock file (~$…), written while someone has the workbook open; open the workbook itself")
         }
-        if format == nil && !["xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods", "ots"].contains(ext) {
+        if format == nil && !spreadsheetExtensions.contains(ext) {
             // Unknown extension and not a package: try it as text.
             let bytes = try source.readAll(limit: limits.maxInputBytes)
             if !bytes.contains(0) { return CsvReader(file: name, bytes: bytes, options: csv, limits: limits) }
+        }
+        if let what = NotATable.byText(try source.head(4096)) {
+            throw ReadError.unsupported(file: name, what: "named .\(ext) but \(what)")
         }
         throw ReadError.malformed(file: name, part: nil,
             detail: "not a spreadsheet package: the file is not a zip archive (\(head.count) bytes start \(head.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")))")
