@@ -221,3 +221,80 @@ struct RealLayoutTests {
         #expect(r.findings.isEmpty)
     }
 }
+
+private func readSheets(_ sheets: [(String, [[Cell]])]) -> BudgetRecognizer.Result {
+    BudgetRecognizer().read(Workbook(sheets: sheets.map { Sheet(info: SheetInfo(name: $0.0, state: .visible), rows: $0.1) }), file: "s.xlsx")
+}
+
+// 8. An overview sheet's rows state the totals of the area sheets they name.
+@Suite("anslag-import: totals across sheets")
+struct CrossSheetTests {
+    // Kommunstyrelsen: 1 000 + 200 = 1 200 tkr, as the overview says. Socialnämnden:
+    // 2 000 + 501 = 2 501 tkr, its own Summa right, the overview's 2 500 one tkr short.
+    static let areas: [(String, [[Cell]])] = [
+        ("Kommunstyrelsen", [[t("tkr"), t("Budget 2025")], [t("Löner"), n(1000)], [t("Lokaler"), n(200)], [t("Summa"), n(1200)]]),
+        ("Socialnämnden", [[t("tkr"), t("Budget 2025")], [t("Löner"), n(2000)], [t("Övrigt"), n(501)], [t("Summa"), n(2501)]]),
+    ]
+
+    @Test func anOverviewRowThatDisagreesWithItsSheetIsReported() throws {
+        let r = readSheets([("Sammanställning", [
+            [t("Driftbudget per nämnd, tkr")], [t("Nämnd"), t("Budget 2025")],
+            [t("Kommunstyrelsen"), n(1200)], [t("Socialnämnden"), n(2500)], [t("Summa"), n(3700)]])] + Self.areas)
+        let errs = r.findings.filter { $0.severity == .error }
+        #expect(errs.count == 1)
+        let f = try #require(errs.first)
+        #expect(f.code == .crossSheetMismatch)
+        #expect(f.sheet == "Sammanställning" && f.cell == "B4")
+        #expect(f.stated == Money(kronor: 2_500_000) && f.computed == Money(kronor: 2_501_000) && f.delta == Money(kronor: -1_000))
+        #expect(f.lines == "'Socialnämnden'!B4")
+    }
+
+    // Two year columns on each side, in the opposite order: matched by year, not by place.
+    // 2024: Kommunstyrelsen 1 100 (overview 1 100), Socialnämnden 2 400 (overview 2 400);
+    // 2025: 1 200 and 2 501 against 1 200 and 2 501: everything agrees.
+    @Test func columnsAreMatchedByYear() throws {
+        let r = readSheets([
+            ("Översikt", [[t("tkr"), t("Budget 2024"), t("Budget 2025")],
+                          [t("Kommunstyrelsen"), n(1100), n(1200)], [t("Socialnämnden"), n(2400), n(2501)],
+                          [t("Summa"), n(3500), n(3701)]]),
+            ("Kommunstyrelsen", [[t("tkr"), t("Budget 2025"), t("Budget 2024")], [t("Löner"), n(1000), n(900)],
+                                 [t("Lokaler"), n(200), n(200)], [t("Summa"), n(1200), n(1100)]]),
+            ("Socialnämnden", [[t("tkr"), t("Budget 2025"), t("Budget 2024")], [t("Löner"), n(2000), n(2000)],
+                               [t("Övrigt"), n(501), n(400)], [t("Summa"), n(2501), n(2400)]]),
+        ])
+        #expect(r.findings.filter { $0.severity == .error }.isEmpty)
+        // The same overview with 2024 and 2025 swapped for Socialnämnden: two errors, B3 and C3.
+        let swapped = readSheets([
+            ("Översikt", [[t("tkr"), t("Budget 2024"), t("Budget 2025")],
+                          [t("Kommunstyrelsen"), n(1100), n(1200)], [t("Socialnämnden"), n(2501), n(2400)],
+                          [t("Summa"), n(3601), n(3600)]]),
+        ] + [("Kommunstyrelsen", [[t("tkr"), t("Budget 2025"), t("Budget 2024")], [t("Löner"), n(1000), n(900)],
+                                   [t("Lokaler"), n(200), n(200)], [t("Summa"), n(1200), n(1100)]]),
+              ("Socialnämnden", [[t("tkr"), t("Budget 2025"), t("Budget 2024")], [t("Löner"), n(2000), n(2000)],
+                                 [t("Övrigt"), n(501), n(400)], [t("Summa"), n(2501), n(2400)]])])
+        #expect(swapped.findings.filter { $0.severity == .error }.map { "\($0.cell ?? "") \($0.stated!) \($0.computed!)" }
+                == ["B3 2 501 000 kr 2 400 000 kr", "C3 2 400 000 kr 2 501 000 kr"])
+    }
+
+    // An overview in mnkr with one decimal against sheets in tkr: 1 200 tkr is 1,2 mnkr and
+    // 2 501 tkr rounds to 2,5 mnkr: both agree. 2,6 mnkr would not.
+    @Test func aCoarserOverviewIsComparedAsRounded() throws {
+        let ok = readSheets([("Översikt", [[t("mnkr"), t("Budget 2025")], [t("Kommunstyrelsen"), n(1.2)],
+                                            [t("Socialnämnden"), n(2.5)], [t("Summa"), n(3.7)]])] + Self.areas)
+        #expect(ok.findings.filter { $0.severity == .error }.isEmpty)
+        let wrong = readSheets([("Översikt", [[t("mnkr"), t("Budget 2025")], [t("Kommunstyrelsen"), n(1.2)],
+                                               [t("Socialnämnden"), n(2.6)], [t("Summa"), n(3.8)]])] + Self.areas)
+        #expect(wrong.findings.filter { $0.severity == .error }.map { "\($0.cell ?? "") \($0.stated!) \($0.computed!)" }
+                == ["B3 2 600 000 kr 2 501 000 kr"])
+    }
+
+    // Area sheets with two unnamed columns: which one the overview means is a guess, so no
+    // comparison is made (and no error).
+    @Test func noGuessWhenColumnsCannotBeMatched() throws {
+        let r = readSheets([
+            ("Översikt", [[t("tkr")], [t("Kommunstyrelsen"), n(999)], [t("Summa"), n(999)]]),
+            ("Kommunstyrelsen", [[t("tkr")], [t("Löner"), n(1000), n(900)], [t("Summa"), n(1000), n(900)]]),
+        ])
+        #expect(r.findings.filter { $0.severity == .error }.isEmpty)
+    }
+}

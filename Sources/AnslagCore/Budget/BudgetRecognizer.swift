@@ -122,10 +122,11 @@ public struct BudgetRecognizer {
         return Self.result(Budget(file: a.file, sheets: a.sheets, tables: tables), findings)
     }
 
-    /// The result, with a warning when nothing was checked: no table with a total was
+    /// The result, with the overview sheets checked against the area sheets they name, and a
+    /// warning when nothing was checked: no table with a total was
     /// recognised, so "valid" would say nothing.
     static func result(_ budget: Budget, _ findings: [ReportFinding]) -> Result {
-        var findings = findings
+        var findings = findings + CrossSheet.findings(budget)   // an overview sheet's totals of the area sheets
         if !budget.tables.contains(where: { $0.lines.contains { $0.role == .total || $0.role == .subtotal } }) {
             let what = budget.tables.isEmpty ? "no table was recognised" : "\(budget.tables.count) table\(budget.tables.count == 1 ? "" : "s") but no total (Summa, Totalt, a result row)"
             findings.append(ReportFinding(code: .noTotalFound, severity: .warning, file: budget.file,

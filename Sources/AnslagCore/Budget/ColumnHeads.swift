@@ -73,9 +73,16 @@ struct ColumnHeads {
             if BudgetRecognizer.isTotalLabel(f) || BudgetRecognizer.isResultLabel(f) || BudgetRecognizer.isChangeLabel(f) { return false }
         }
         guard let lo = years.min(), let hi = years.max(), hi - lo <= 15 else { return false }
+        // "Löner | 2000 | 2000": one year twice under a line's own label reads as amounts.
+        if years.count >= 2 && lo == hi, let l = r.label, r.year == nil, !isHeadLabel(l) { return false }
         if years.count >= 2 || !r.texts.isEmpty { return true }
         // One year: under a label that states the unit or is a head word ("Belopp i mnkr", "tkr", "Post").
         guard let l = r.label, r.year == nil else { return false }
-        return BudgetRecognizer.unit(in: l) != nil || Vocabulary.headLabels.contains(BudgetRecognizer.fold(l).trimmingCharacters(in: ":"))
+        return isHeadLabel(l)
+    }
+
+    /// A label that heads columns: it states the unit or is a head word ("Belopp i mnkr", "tkr", "Post").
+    static func isHeadLabel(_ l: String) -> Bool {
+        BudgetRecognizer.unit(in: l) != nil || Vocabulary.headLabels.contains(BudgetRecognizer.fold(l).trimmingCharacters(in: ":"))
     }
 }
