@@ -216,6 +216,26 @@ struct RealLayoutTests {
         #expect(errors(r) == ["B11 -45 000 kr -75 000 kr"])
     }
 
+    // Two blocks side by side under one head row (B + C = D, F + G = H). On row 3 the right
+    // block restates its heads (v3, v4, v5 in F, G, H), so below it H is no total column:
+    // row 4's 9 + 7 against 20 is not checked, while the left block's D still is (4 + 6 = 10).
+    // The same sheet without the restated heads reports H3: 20 stated, 9 + 7 = 16 computed.
+    @Test func aRestatedHeadEndsATotalColumn() throws {
+        let r = read([
+            [t("Vecka"), t("v1"), t("v2"), t("Total"), e, t("v1"), t("v2"), t("Total")],
+            [t("Gas"), n(1), n(2), n(3), t("Kol"), n(5), n(5), n(10)],
+            [t("El"), n(4), n(6), n(10), e, t("v3"), t("v4"), t("v5")],
+            [t("Olja"), n(4), n(6), n(10), t("Ny"), n(9), n(7), n(20)],
+        ])
+        #expect(errors(r).isEmpty)
+        let unrestated = read([
+            [t("Vecka"), t("v1"), t("v2"), t("Total"), e, t("v1"), t("v2"), t("Total")],
+            [t("Gas"), n(1), n(2), n(3), t("Kol"), n(5), n(5), n(10)],
+            [t("Olja"), n(4), n(6), n(10), t("Ny"), n(9), n(7), n(20)],
+        ])
+        #expect(errors(unrestated) == ["H3 20 kr 16 kr"])
+    }
+
     @Test func forandringAvLagerIsALine() throws {
         let r = read([[t("tkr"), t("2019")], [t("Nettoomsättning"), n(100)], [t("Förändring av lager"), n(-5)], [t("Summa intäkter"), n(95)]])
         #expect(r.findings.isEmpty)

@@ -238,6 +238,7 @@ struct TableScan {
             }
             return
         }
+        endRestatedTotalColumns(row, labelColumn: labelColumn)
         let totalColumns = table!.totalColumns.filter { $0 > labelColumn }
         checkRowTotal(row, label: label, labelColumn: labelColumn, amounts: amounts, totalColumns: totalColumns)
         if isTotal { resolveParents() } else { lineRows.append(i) }
@@ -257,6 +258,22 @@ struct TableScan {
             }
         }
         noteUnparsedAmounts(row, labelColumn: labelColumn, keyText: keyText)
+    }
+
+    /// A text standing in a row-total column below its head (a second block's heads on the
+    /// row beside the first block's lines: `1/19 – 1/25 … 2/16–2/22` where the head said
+    /// `Total`) restates what the column holds: from there on it is not a total column.
+    mutating func endRestatedTotalColumns(_ row: ScanRow, labelColumn: Int) {
+        // Heads come in runs: one odd text in the column ("ej aktuellt") is a note, not a head.
+        guard !table!.totalColumns.isEmpty || table!.rowTotalColumn != nil,
+              row.texts.filter({ $0 > labelColumn && !heads.noteColumns.contains($0) }).count >= 2 else { return }
+        for c in row.texts where c > labelColumn {
+            guard table!.totalColumns.contains(c) || table!.rowTotalColumn == c, case .text(let t) = row[c] else { continue }
+            let f = BudgetRecognizer.fold(t).trimmingCharacters(in: ":")
+            if Vocabulary.totalWords.contains(f) || BudgetRecognizer.isTotalLabel(f) || heads.noteColumns.contains(c) { continue }
+            table!.totalColumns.removeAll { $0 == c }
+            if table!.rowTotalColumn == c { table!.rowTotalColumn = nil }
+        }
     }
 
     /// A matrix or a headed table with a row-total column: the row's Totalt against its areas
