@@ -21,6 +21,10 @@
 extension TableScan {
     /// Lines this long after a parent are as far as a parent's run is looked for.
     static var maxPartRows: Int { 400 }
+    /// Cells a table's parent search may visit (lines × reach × columns): a published table
+    /// (a few hundred lines, a dozen columns) is searched to the full reach; a sheet of
+    /// 20 000 lines and 40 columns only 5 lines deep, so no sheet takes seconds.
+    static var parentSearchBudget: Int { 4_000_000 }
 
     /// Finds the parent rows among the lines taken since the last total (or the table's
     /// start), checks them, and puts them in place of their runs for the totals below.
@@ -37,9 +41,10 @@ extension TableScan {
         guard columns.count >= 2, columns.count <= 64 else { return }
         let values = lines.map { r in columns.map { value(rows[r], $0, unit: unit) } }
         let digits = columns.indices.map { ci in Self.lastDigit(values.compactMap { $0[ci] }) }
+        let reach = max(2, min(Self.maxPartRows, Self.parentSearchBudget / (lines.count * columns.count)))
         var a = 0
         while a + 2 < lines.count {
-            guard let k = parentRun(values, digits: digits, lines: lines, at: a) else { a += 1; continue }
+            guard let k = parentRun(values, digits: digits, lines: lines, at: a, reach: reach) else { a += 1; continue }
             takeParent(row: lines[a], parts: Array(lines[(a + 1)...(a + k)]), columns: columns, values: Array(values[a...(a + k)]), unit: unit)
             a += k + 1
         }
@@ -52,7 +57,6 @@ extension TableScan {
         return nil
     }
 
-    /// How many lines under line `a` it is the parent of (nil: it is no parent).
     /// The unit of the last digit written in a column, in öre (100 000 for 0,1 mnkr figures):
     /// the largest power of ten dividing every figure.
     static func lastDigit(_ figures: [Money]) -> UInt64 {
@@ -61,14 +65,15 @@ extension TableScan {
         return unit
     }
 
-    func parentRun(_ values: [[Money?]], digits: [UInt64], lines: [Int], at a: Int) -> Int? {
+    /// How many lines under line `a` (at most `reach`) it is the parent of (nil: it is no parent).
+    func parentRun(_ values: [[Money?]], digits: [UInt64], lines: [Int], at a: Int, reach: Int) -> Int? {
         let width = values[a].count
         var sums = [Int64](repeating: 0, count: width)
         var magnitudes = [UInt64](repeating: 0, count: width)
         var seen = [Bool](repeating: false, count: width)
         var nonZero = [Int](repeating: 0, count: width)
         var best: (k: Int, exact: Int)?
-        for k in 1...min(Self.maxPartRows, values.count - a - 1) {
+        for k in 1...min(reach, values.count - a - 1) {
             let j = a + k
             if isBoundary(between: lines[j - 1], and: lines[j]) { break }
             for c in 0..<width {
