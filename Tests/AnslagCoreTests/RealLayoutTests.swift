@@ -236,6 +236,31 @@ struct RealLayoutTests {
         #expect(errors(unrestated) == ["H3 20 kr 16 kr"])
     }
 
+    // 5. A running result carries the result above it on: "Resultat efter finansiella
+    //    poster" stating only the finance net (5 − 3 = 2) instead of 20 + 5 − 3 = 22 is an
+    //    error (Region Blekinge's resultatbudget 2023 has one). A bare "Resultat" right under
+    //    it is the last result row: 22 against the 2 above it, but it agrees with all the lines
+    //    under it, so it is not reported again. "Resultat" under "Eget kapital" is the year's
+    //    result, a line of the balance sheet.
+    @Test func aRunningResultIsNotTheNetOfItsLastLines() throws {
+        let r = read([
+            [t("tkr"), t("2023")],
+            [t("Verksamhetens intäkter"), n(100)], [t("Verksamhetens kostnader"), n(-80)],
+            [t("Verksamhetens resultat"), n(20)],
+            [t("Finansiella intäkter"), n(5)], [t("Finansiella kostnader"), n(-3)],
+            [t("Resultat efter finansiella poster"), n(2)],
+            [t("Resultat"), n(22)],
+        ])
+        #expect(errors(r) == ["B7 2 000 kr 22 000 kr"])
+        #expect(r.budget.tables.flatMap(\.lines).first { $0.label == "Resultat" }?.role == .total)
+        let balance = read([
+            [t("tkr"), t("2023")], [t("Eget kapital")],
+            [t("Resultat"), n(5)], [t("Övrigt eget kapital"), n(95)], [t("Summa eget kapital"), n(100)],
+        ])
+        #expect(errors(balance).isEmpty)
+        #expect(balance.budget.tables.flatMap(\.lines).first { $0.label == "Resultat" }?.role == .line)
+    }
+
     @Test func forandringAvLagerIsALine() throws {
         let r = read([[t("tkr"), t("2019")], [t("Nettoomsättning"), n(100)], [t("Förändring av lager"), n(-5)], [t("Summa intäkter"), n(95)]])
         #expect(r.findings.isEmpty)

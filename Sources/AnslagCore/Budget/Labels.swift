@@ -30,6 +30,12 @@ extension BudgetRecognizer {
         return Vocabulary.resultLabels.contains(f) || Vocabulary.resultPrefixes.contains { f.hasPrefix($0) }
     }
 
+    /// A result row that carries the result above it on ("Resultat efter finansiella poster").
+    static func isRunningResultLabel(_ folded: String) -> Bool {
+        let f = folded.trimmingCharacters(in: ":")
+        return Vocabulary.runningResultLabels.contains(f) || Vocabulary.runningResultPrefixes.contains { f.hasPrefix($0) }
+    }
+
     /// A breakdown row ("varav årets resultat", "– därav …"): a part of the row above.
     static func isBreakdownLabel(_ folded: String) -> Bool {
         Vocabulary.breakdownPrefixes.contains { folded == $0 || folded.hasPrefix($0 + " ") || folded.hasPrefix($0 + ":") }

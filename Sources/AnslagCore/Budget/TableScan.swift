@@ -66,7 +66,8 @@ struct TableScan {
         let folded = row.label.map { BudgetRecognizer.mayBeTotalOrChange($0) ? BudgetRecognizer.fold($0) : "" } ?? ""
         // A label led by a dash ("– Årets resultat") is an item under the row above, not a result row.
         let bulleted = row.label.map { l in l.unicodeScalars.first.map { "-\u{2013}\u{2014}\u{2212}".unicodeScalars.contains($0) } ?? false } ?? false
-        let isTotal = BudgetRecognizer.isTotalLabel(folded) || (!bulleted && BudgetRecognizer.isResultLabel(folded))
+        let isTotal = BudgetRecognizer.isTotalLabel(folded)
+            || (!bulleted && (BudgetRecognizer.isResultLabel(folded) || (folded == Vocabulary.bareResult && lastWasTotal && !blankSince)))
         defer {
             blankSince = false
             lastWasTotal = isTotal

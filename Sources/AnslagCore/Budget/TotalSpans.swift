@@ -101,11 +101,17 @@ extension TableScan {
         }
         if let section { sectionTotals[section, default: [:]][c] = (i, stated) }
         // 3. The shortest run above that adds up, as stated or as its lines add up. (Items
-        // before a top-level total are gone: nothing reaches past it but through it.)
+        // before a top-level total are gone: nothing reaches past it but through it.) A running
+        // result carries the table's last total on: a run of the lines after it alone is the
+        // net of those lines, not the result ("Resultat efter finansiella poster" stating the
+        // finansnetto is an error, not a match).
+        let carried = isResult && BudgetRecognizer.isRunningResultLabel(folded)
+            ? list.lastIndex { $0.isTotal && $0.row >= table!.start } : nil
         var statedAcc = Money.zero, coveredAcc = Money.zero
         for k in stride(from: list.count - 1, through: max(0, list.count - Self.maxSpanItems), by: -1) {
             statedAcc = statedAcc + list[k].stated
             coveredAcc = coveredAcc + list[k].covered
+            if let carried, k > carried { continue }
             guard mayBegin(list, at: k), statedAcc == stated || coveredAcc == stated else { continue }
             let span = cells(list[k...], column: c)
             if list[k].row < table!.start { table!.mergeFrom = min(table!.mergeFrom ?? Int.max, list[k].row) }
@@ -113,7 +119,7 @@ extension TableScan {
             return span
         }
         // 4. No run adds up: the nearest natural span.
-        guard let k = nearestSpan(list, stated: stated, isResult: isResult) else {
+        guard let k = nearestSpan(list, stated: stated, isResult: isResult, carrying: carried) else {
             list.append(SpanItem(row: i, stated: stated, covered: stated, isTotal: true))
             return nil   // a total with nothing of its table above it: nothing to check against
         }
@@ -148,9 +154,10 @@ extension TableScan {
     /// Where the span of a total that adds up to nothing above begins: among the lines since
     /// the last total, the block since the first or last heading after it, the table's items,
     /// everything since the last top-level total, and that total with what follows (result
-    /// rows, running totals), the one nearest the stated value (the first of equals). Nil
+    /// rows, running totals), the one nearest the stated value (the first of equals); a
+    /// running result's span begins at or before the total it carries on (`carried`). Nil
     /// when there is nothing above the total.
-    func nearestSpan(_ list: [SpanItem], stated: Money, isResult: Bool) -> Int? {
+    func nearestSpan(_ list: [SpanItem], stated: Money, isResult: Bool, carrying carried: Int? = nil) -> Int? {
         guard !list.isEmpty else { return nil }
         let low = max(0, list.count - Self.maxSpanItems)
         let first = max(low, list.firstIndex { $0.row >= table!.start } ?? list.count)
@@ -166,7 +173,7 @@ extension TableScan {
         if let t = lastTop, t + 1 < list.count { starts.append(t + 1) } else if lastTop == nil { starts.append(low) }
         if let t = lastTop { starts.append(t) }   // a running total, or a grand total over the top-level totals
         var best: (start: Int, distance: UInt64)?
-        for s in starts where s < list.count {
+        for s in starts where s < list.count && s <= (carried ?? Int.max) {
             let sum = list[s...].reduce(Money.zero) { $0 + $1.stated }
             let d = (stated - sum).ore.magnitude
             if best == nil || d < best!.distance { best = (s, d) }

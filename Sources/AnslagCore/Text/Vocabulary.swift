@@ -21,6 +21,17 @@ enum Vocabulary {
     ]
     /// Labels that are result rows only as the whole label.
     static let resultLabels = ["nettokostnader", "summa netto"]
+    /// Result rows that carry the result above them on (a running total): what stands since
+    /// the previous result row is added to it, never stated alone. "Finansnetto" and
+    /// "Nettokostnad" are not among them: they net their own lines.
+    static let runningResultPrefixes = [
+        "verksamhetens resultat", "rorelseresultat", "resultat efter", "resultat fore", "arets resultat",
+        "periodens resultat", "balanskravsresultat", "arets balanskravsresultat", "justerat resultat",
+    ]
+    static let runningResultLabels = ["resultat"]
+    /// "Resultat" alone is a result row only right under another total or result row (the last
+    /// row of a resultatbudget); under "Eget kapital" it is the year's result, a line.
+    static let bareResult = "resultat"
 
     /// Breakdown rows ("varav årets resultat", "därav …"): parts of the row above, never added.
     static let breakdownPrefixes = ["varav", "darav", "av vilket", "varav:"]
