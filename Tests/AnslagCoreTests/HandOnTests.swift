@@ -119,6 +119,31 @@ struct HandOnTests {
         #expect(Language.fromLocale("C") == .en)
     }
 
+    // The key of every level in Swedish for the workbook; the JSON keeps the English grammar.
+    @Test func allocationKeysReadInSwedish() throws {
+        #expect(Messages.keyText("proportional to population aged 0-25 at 2023M10, after a base of 5 000 000 kr each (2 exceptions)")
+                == "efter befolkning 0-25 år vid 2023M10, efter ett grundbelopp på 5 000 000 kr var (2 undantag)")
+        #expect(Messages.keyText("fixed amounts first (2 000 000 kr), then proportional to population women")
+                == "fasta belopp först (2 000 000 kr), sedan efter befolkning, kvinnor")
+        #expect(Messages.keyText("fixed 1 000 000 kr per recipient (1 exception)") == "fast belopp 1 000 000 kr per mottagare (1 undantag)")
+        #expect(Messages.keyText("equal shares") == "lika delar")
+        #expect(Messages.keyText("shares as written") == "andelar enligt regeln")
+        #expect(Messages.keyText("proportional to invanare in basis-small.csv") == "i proportion till invanare i basis-small.csv")
+        #expect(Messages.keyText("proportional to population civilstand=ogifta at 2023") == "efter befolkning, civilstand=ogifta vid 2023")
+        // Outside the grammar: kept whole, never half translated.
+        #expect(Messages.keyText("proportional to population by magic") == "proportional to population by magic")
+        #expect(Messages.keyText("equal shares", .en) == "equal shares")
+        // Every key the allocator writes for the rule fixtures reads in Swedish.
+        for file in ["nested.yaml", "base-rest.yaml", "shares.yaml", "fixed-first.yaml", "floor-residual.yaml", "kommuner-in.yaml",
+                     "equal-thirds.yaml", "fixed-exceptions.yaml", "column-basis.yaml", "age-band.yaml"] {
+            for n in try AllocationRoundTripTests.allocate(file).rules.flatMap(\.levels) {
+                let sv = Messages.keyText(n.key)
+                #expect(sv != n.key, "\(file): \(n.key)")
+                #expect(!["proportional", "after a base", "exception", "recipient", "shares", " aged "].contains { sv.contains($0) }, "\(file): \(sv)")
+            }
+        }
+    }
+
     @Test func aWrongStatedTotalIsExportedAsItsConstant() throws {
         let result = try BudgetRecognizer().read(try open("budget/list-wrong.xlsx"))
         let path = temporaryPath("export.xlsx")

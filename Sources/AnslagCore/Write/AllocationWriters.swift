@@ -176,7 +176,7 @@ public enum AllocationWriter {
             for (level, n) in top.levels.enumerated() {
                 if level > 0 {
                     row += 1
-                    try ws.write(row, 0, string: "\(n.rule): \(Money.kronorText(n.total)) kr, \(n.key)", .header)
+                    try ws.write(row, 0, string: "\(n.rule): \(Money.kronorText(n.total)) kr, \(Messages.keyText(n.key))", .header)
                     row += 1
                     for (c, t) in xlsxColumns.enumerated() { try ws.write(row, c, string: t, .header) }
                 } else {

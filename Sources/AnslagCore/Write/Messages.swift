@@ -217,3 +217,71 @@ public enum Messages {
         return (m.ore < 0 ? "−" : "") + grouped + decimals + (lang == .sv ? "\u{A0}kr" : " kr")
     }
 }
+
+extension Messages {
+    /// An allocation key in words (`AllocationNode.key`, written by the allocator in a fixed
+    /// English grammar that the JSON keeps) in `lang`: `proportional to population aged 0-25 at
+    /// 2023M10, after a base of 5 000 000 kr each` → `efter befolkning 0-25 år vid 2023M10, efter
+    /// ett grundbelopp på 5 000 000 kr var`. A text outside that grammar (an older file) is
+    /// returned as it is, never half translated.
+    public static func keyText(_ key: String, _ lang: Language = .sv) -> String {
+        guard lang == .sv else { return key }
+        return KeyWords.swedish(key) ?? key
+    }
+}
+
+/// The allocator's key grammar, read back: [fixed amounts first (X kr), then ] MAIN
+/// [, after a base of X kr each][ (N exception[s])].
+enum KeyWords {
+    static func swedish(_ en: String) -> String? {
+        var s = Substring(en)
+        var out = ""
+        if s.hasPrefix("fixed amounts first (") {
+            s = s.dropFirst("fixed amounts first (".count)
+            guard let close = s.firstRange(of: "), then ") else { return nil }
+            out += "fasta belopp först (\(s[..<close.lowerBound])), sedan "
+            s = s[close.upperBound...]
+        }
+        var suffix = ""
+        if let open = s.ranges(of: " (").last, s.hasSuffix(" exception)") || s.hasSuffix(" exceptions)") {
+            let inner = s[open.upperBound...].dropLast()
+            guard let n = inner.split(separator: " ").first, Int(n) != nil else { return nil }
+            suffix = " (\(n) undantag)"
+            s = s[..<open.lowerBound]
+        }
+        var base = ""
+        if let b = s.firstRange(of: ", after a base of ") {
+            let rest = s[b.upperBound...]
+            guard rest.hasSuffix(" kr each") else { return nil }
+            base = ", efter ett grundbelopp på \(rest.dropLast(" each".count)) var"
+            s = s[..<b.lowerBound]
+        }
+        guard let main = mainPart(s) else { return nil }
+        return out + main + base + suffix
+    }
+
+    static func mainPart(_ s: Substring) -> String? {
+        switch s {
+        case "equal shares": return "lika delar"
+        case "shares as written": return "andelar enligt regeln"
+        default: break
+        }
+        if s.hasPrefix("fixed "), s.hasSuffix(" kr per recipient") {
+            return "fast belopp \(s.dropFirst("fixed ".count).dropLast(" per recipient".count)) per mottagare"
+        }
+        if s == "proportional to population" || s.hasPrefix("proportional to population ") {
+            // population[ aged A][ women|men|SEX][ k=v …][ at P]
+            var words = s.dropFirst("proportional to population".count).split(separator: " ", omittingEmptySubsequences: true)[...]
+            var out = "efter befolkning"
+            if words.first == "aged", words.count >= 2 { out += " \(words.dropFirst().first!) år"; words = words.dropFirst(2) }
+            if let w = words.first, w == "women" || w == "men" { out += w == "women" ? ", kvinnor" : ", män"; words = words.dropFirst() }
+            while let w = words.first, w.contains("="), w != "at" { out += ", \(w)"; words = words.dropFirst() }
+            if words.first == "at", words.count == 2 { out += " vid \(words.last!)"; words = [] }
+            return words.isEmpty ? out : nil
+        }
+        if s.hasPrefix("proportional to "), let r = s.ranges(of: " in ").last {
+            return "i proportion till \(s[s.index(s.startIndex, offsetBy: "proportional to ".count)..<r.lowerBound]) i \(s[r.upperBound...])"
+        }
+        return nil
+    }
+}
