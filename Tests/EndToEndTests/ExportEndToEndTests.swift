@@ -52,3 +52,26 @@ struct ExportEndToEndTests {
         #expect(access(out, F_OK) != 0)
     }
 }
+
+@Suite("anslag-export: budget charts")
+struct BudgetChartEndToEndTests {
+    // A table's chart shows its lines by area, never the Summa bar, from a hidden data sheet,
+    // with the value axis in #,##0. sectioned-ok.xlsx: six regions and kommunalförbund lines
+    // under "Totalt regioner", "Totalt kommunalförbund" and "Totalt".
+    @Test func aTablesChartHasItsLinesNotItsTotals() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        #expect(try Tool.run("anslag-import", [Tool.fixture("budget/sectioned-ok.xlsx"), "-o", dir + "/b.json"]).status == 0)
+        #expect(try Tool.run("anslag-export", [dir + "/b.json", "-o", dir + "/t.xlsx", "--layout", "per-table", "--chart"]).status == 0)
+        let chart = try Tool.runAny("unzip", ["-p", dir + "/t.xlsx", "xl/charts/chart1.xml"]).stdout
+        #expect(chart.contains("<c:f>'Diagramdata'!$A$1:$A$7</c:f>"))
+        #expect(chart.contains("<c:f>'Diagramdata'!$B$1:$B$7</c:f>"))
+        #expect(chart.contains("formatCode=\"#,##0\""))
+        let book = try Tool.runAny("unzip", ["-p", dir + "/t.xlsx", "xl/workbook.xml"]).stdout
+        #expect(book.contains("name=\"Diagramdata\" sheetId=\"2\" state=\"hidden\""))
+        // The data sheet: the seven lines in order, no total among them.
+        let data = try Tool.runAny("unzip", ["-p", dir + "/t.xlsx", "xl/worksheets/sheet2.xml"]).stdout
+        let labels = data.split(separator: "<t>").dropFirst().map { $0.prefix { $0 != "<" } }
+        #expect(labels == ["Region Stockholm", "Region Skåne", "Västra Götalandsregionen", "Fyrbodal", "Göteborgsregionen", "Sjuhärad", "Skaraborg"])
+    }
+}

@@ -189,6 +189,8 @@ public final class BudgetXlsxStreamWriter {
     var tableCount = 0
     /// Exported row → amount written there (the current table's), for checking totals.
     var amounts: [Int: Money] = [:]
+    /// The current table's lines, kept for its chart (per-table layout with a chart only).
+    var chartLines: [BudgetLine] = []
     /// Source column → runs of (source row, exported row, count).
     var runs: [Int: [(source: Int, exported: Int, count: Int)]] = [:]
 
@@ -199,6 +201,7 @@ public final class BudgetXlsxStreamWriter {
 
     public func begin(_ t: BudgetTable) throws {
         table = t
+        chartLines = []
         runs = [:]
         amounts = [:]
         if sheet == nil || layout == .perTable {
@@ -216,6 +219,7 @@ public final class BudgetXlsxStreamWriter {
 
     public func write(_ l: BudgetLine) throws {
         guard let sheet, let t = table else { return }
+        if chart && layout == .perTable && l.role == .line && l.amount != nil { chartLines.append(l) }
         let cellText = l.position?.a1 ?? l.cell.lastIndex(of: "!").map { String(l.cell[l.cell.index(after: $0)...]) } ?? l.cell
         try sheet.write(row, 0, string: t.sheet)
         try sheet.write(row, 1, string: cellText, .text)
@@ -256,13 +260,60 @@ public final class BudgetXlsxStreamWriter {
         row += 1
     }
 
+    /// The hidden sheet the charts' data go to, block after block (rows in order, as constant
+    /// memory needs), and its next free row.
+    var chartData: XlsxSheet?
+    var chartRow = 0
+
     public func end() throws {
         guard let sheet, let t = table else { return }
         if chart && layout == .perTable && row > first {
-            try book.addChart(.bar, title: t.title ?? t.sheet, on: sheet, categoryColumn: 3, series: [(name: "Belopp", column: 7)],
-                              firstRow: first, lastRow: row - 1, anchor: (1, 9))
+            try chartByArea(t, on: sheet)
         }
         if layout == .perTable { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count); sheet.boardPage(headerRows: 1) }
+    }
+
+    /// The table's chart: its lines by area, never its totals (a Summa bar dwarfs what it adds
+    /// up). A list: one bar per line. A matrix: the areas as categories, one series per year.
+    /// The data go to a hidden sheet `Diagramdata`, so the chart needs no gaps.
+    func chartByArea(_ t: BudgetTable, on sheet: XlsxSheet) throws {
+        let lines = chartLines
+        guard !lines.isEmpty else { return }
+        if chartData == nil {
+            chartData = try book.addSheet("Diagramdata")
+            chartData!.hide()
+        }
+        let data = chartData!
+        let top = chartRow
+        var series: [(name: String, column: Int)] = []
+        var count = 0
+        if t.layout == .matrix, lines.allSatisfy({ $0.area != nil }) {
+            var areas: [String] = [], years: [Int?] = []
+            var cells: [String: [Int?: Money]] = [:]
+            for l in lines {
+                if cells[l.area!] == nil { areas.append(l.area!) }
+                if !years.contains(l.year) { years.append(l.year) }
+                cells[l.area!, default: [:]][l.year] = (cells[l.area!]?[l.year] ?? .zero) + l.amount!
+            }
+            for (i, a) in areas.enumerated() {
+                try data.write(top + i, 0, string: a)
+                for (j, y) in years.enumerated() {
+                    if let m = cells[a]?[y] { try data.write(top + i, 1 + j, number: Double(m.ore) / 100, .kronor) }
+                }
+            }
+            series = years.enumerated().map { (name: $0.element.map(String.init) ?? Messages.text(.amount), column: 1 + $0.offset) }
+            count = areas.count
+        } else {
+            for (i, l) in lines.enumerated() {
+                try data.write(top + i, 0, string: l.label.isEmpty ? (l.area ?? "") : l.label)
+                try data.write(top + i, 1, number: Double(l.amount!.ore) / 100, .kronor)
+            }
+            series = [(name: Messages.text(.amount), column: 1)]
+            count = lines.count
+        }
+        chartRow = top + count + 1
+        try book.addChart(.bar, title: t.title ?? t.sheet, on: sheet, categoryColumn: 0, series: series,
+                          firstRow: top, lastRow: top + count - 1, anchor: (1, 11), data: data)
     }
 
     public func close() throws {

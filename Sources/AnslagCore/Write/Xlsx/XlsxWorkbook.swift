@@ -22,7 +22,11 @@ public final class XlsxWorkbook {
 
     /// Starts a workbook at `path` (use `AtomicFile.writePath` for an atomic result).
     /// `constantMemory` keeps memory flat for large sheets: rows must then be written in order.
+    /// Rows must be written in order (`constantMemory`): nothing can be added above the last row.
+    public let constantMemory: Bool
+
     public init(path: String, constantMemory: Bool = false, title: String? = nil, subject: String? = nil) throws {
+        self.constantMemory = constantMemory
         self.path = path
         var options = lxw_workbook_options(constant_memory: constantMemory ? 1 : 0, tmpdir: nil, use_zip64: 1)
         guard let wb = path.withCString({ workbook_new_opt($0, &options) }) else {
@@ -249,6 +253,12 @@ public final class XlsxSheet {
 
     public func hide() { worksheet_hide(sheet) }
 
+    /// Hides columns `first...last` (chart data a person need not see).
+    public func hideColumns(_ first: Int, _ last: Int) {
+        var o = lxw_row_col_options(hidden: 1, level: 0, collapsed: 0)
+        _ = worksheet_set_column_opt(sheet, lxw_col_t(first), lxw_col_t(last), 9, nil, &o)
+    }
+
     /// Page setup for handing on: A4 landscape, one page wide (as many tall as it takes), the
     /// first `headerRows` rows repeated on every page, a footer with the file and the page.
     public func boardPage(headerRows: Int, language: Language = .sv) {
@@ -277,12 +287,13 @@ extension XlsxWorkbook {
     /// rows `firstRow...lastRow` (zero-based), anchored at `anchor`.
     public func addChart(_ kind: ChartKind, title: String, on sheet: XlsxSheet, categoryColumn: Int,
                          series: [(name: String, column: Int)], firstRow: Int, lastRow: Int,
-                         anchor: (row: Int, column: Int), size: (width: Int, height: Int)? = nil) throws {
+                         anchor: (row: Int, column: Int), size: (width: Int, height: Int)? = nil,
+                         showHiddenData: Bool = false, data: XlsxSheet? = nil) throws {
         guard lastRow >= firstRow, !series.isEmpty else { return }
         guard let chart = workbook_add_chart(workbookPointer, UInt8(kind == .bar ? LXW_CHART_BAR.rawValue : LXW_CHART_COLUMN.rawValue)) else {
             throw WriteError.failed(file: sheet.name, reason: "cannot add a chart")
         }
-        let quoted = "'" + sheet.name.replacingApostrophes() + "'"
+        let quoted = "'" + (data ?? sheet).name.replacingApostrophes() + "'"
         func range(_ col: Int) -> String {
             let c = CellPosition.columnName(col)
             return "=\(quoted)!$\(c)$\(firstRow + 1):$\(c)$\(lastRow + 1)"
@@ -292,6 +303,14 @@ extension XlsxWorkbook {
             if let added { s.name.withCString { chart_series_set_name(added, $0) } }
         }
         title.withCString { chart_title_set_name(chart, $0) }
+        // Amounts on the value axis as the cells show them: 7 000 000, not 7000000.
+        // (A bar chart's value axis is libxlsxwriter's x axis, a column chart's its y axis; a
+        // number format on the category axis of text categories changes nothing.)
+        _ = "#,##0".withCString { f in
+            chart_axis_set_num_format(chart.pointee.x_axis, f)
+            chart_axis_set_num_format(chart.pointee.y_axis, f)
+        }
+        if showHiddenData { chart_show_hidden_data(chart) }
         if series.count == 1 { chart_legend_set_position(chart, UInt8(LXW_CHART_LEGEND_NONE.rawValue)) }
         var options = lxw_chart_options()
         options.x_scale = 1.6
