@@ -35,10 +35,18 @@ enum CrossSheet {
             }
             totals[key] = entry
         }
+        // A label can name a sheet only if it begins as a sheet name does: most labels are
+        // passed over without folding them.
+        let initials = Set(totals.keys.compactMap { $0.first })
+        func mayName(_ s: String) -> Bool {
+            guard let c = s.first else { return false }
+            if let a = c.asciiValue, a < 0x80 { return initials.contains(Character(Unicode.Scalar(a).properties.lowercaseMapping)) }
+            return BudgetRecognizer.fold(String(c)).first.map(initials.contains) ?? false
+        }
         var out: [ReportFinding] = []
         for t in budget.tables {
             for l in t.lines where l.role == .line || l.role == .subtotal {
-                guard let stated = l.amount, let name = l.layoutName(in: t),
+                guard let stated = l.amount, let name = l.layoutName(in: t), mayName(name),
                       let area = totals[BudgetRecognizer.fold(name)], area.sheet != t.sheet, !area.totals.isEmpty else { continue }
                 if let f = check(stated: stated, line: l, unit: t.unit, in: t, against: area.totals, areaSheet: area.sheet, file: budget.file) {
                     out.append(f)
