@@ -2,9 +2,9 @@
 // Linux).
 // Foundation stays inside this module: its ICU clashes with libxml2's in one module, so the
 // API below uses plain Swift types only and AnslagCore never sees Foundation.
-@_implementationOnly import Foundation
+internal import Foundation
 #if canImport(FoundationNetworking)
-@_implementationOnly import FoundationNetworking
+internal import FoundationNetworking
 #endif
 
 /// The reply to one GET or POST, or why none came.
