@@ -42,22 +42,25 @@ let package = Package(
             providers: [.apt(["libpoppler-glib-dev", "zlib1g-dev"])]),
         // YAML through Yams behind a Foundation-free tree: Yams brings Foundation, whose ICU
         // module clashes with libxml2's in one module, so AnslagCore sees only this target,
-        // which imports Yams @_implementationOnly (an `internal import` is still loaded by
-        // clients in debug builds, which are compiled for testing, and clean builds fail).
+        // which imports Yams `internal`, built for library evolution: so a clean debug build
+        // (compiled for testing) and the tests build without warnings. Before, without library
+        // evolution, an `internal import` was still loaded by clients and clean builds failed,
+        // and @_implementationOnly warned that it is unsafe without library evolution.
         .target(
             name: "AnslagYAML",
             dependencies: [.product(name: "Yams", package: "Yams")],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings + [.unsafeFlags(["-enable-library-evolution"])]),
         .target(
             name: "AnslagCore",
             dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CPoppler", "AnslagYAML"],
             resources: [.embedInCode("Resources/regions.tsv")],
             swiftSettings: swiftSettings),
-        // HTTP GET through URLSession for anslag-scb fetch. Foundation stays inside (imported
-        // @_implementationOnly, plain Swift types outside), for the same ICU reason as AnslagYAML.
+        // HTTP GET and POST through URLSession for anslag-scb fetch. Foundation stays inside
+        // (an `internal import` in a module built for library evolution, plain Swift types
+        // outside), for the same ICU reason as AnslagYAML.
         .target(
             name: "AnslagFetch",
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings + [.unsafeFlags(["-enable-library-evolution"])]),
         // What every executable shares: exit codes, error lines, output files.
         .target(
             name: "AnslagCLI",

@@ -1,12 +1,13 @@
-// HTTP GET through URLSession (FoundationNetworking ships with the Swift toolchain on Linux).
+// HTTP GET and POST through URLSession (FoundationNetworking ships with the Swift toolchain on
+// Linux).
 // Foundation stays inside this module: its ICU clashes with libxml2's in one module, so the
 // API below uses plain Swift types only and AnslagCore never sees Foundation.
-@_implementationOnly import Foundation
+internal import Foundation
 #if canImport(FoundationNetworking)
-@_implementationOnly import FoundationNetworking
+internal import FoundationNetworking
 #endif
 
-/// The reply to one GET, or why none came.
+/// The reply to one GET or POST, or why none came.
 public struct HTTPGetReply: Sendable {
     public var status: Int
     public var headers: [String: String]
@@ -20,6 +21,16 @@ public enum HTTPGet {
     /// Fetches `url`, waiting at most `timeout` seconds for the whole reply. Header names
     /// come back in lower case. No cookies, no cache, no redirects to other schemes.
     public static func get(_ url: String, timeout: Double) -> HTTPGetReply {
+        request(url, method: "GET", body: nil, contentType: nil, timeout: timeout)
+    }
+
+    /// POSTs `body` (with `Content-Type: contentType`) to `url`, as `get` does otherwise: PxWeb
+    /// API v1 answers a JSON query POSTed to a table's address with its data.
+    public static func post(_ url: String, body: [UInt8], contentType: String, timeout: Double) -> HTTPGetReply {
+        request(url, method: "POST", body: body, contentType: contentType, timeout: timeout)
+    }
+
+    static func request(_ url: String, method: String, body: [UInt8]?, contentType: String?, timeout: Double) -> HTTPGetReply {
         guard let u = URL(string: url), u.scheme == "http" || u.scheme == "https" else {
             return HTTPGetReply(status: 0, headers: [:], body: [], failure: "\(url) is not an http(s) address", timedOut: false)
         }
@@ -33,6 +44,11 @@ public enum HTTPGet {
         var request = URLRequest(url: u, timeoutInterval: timeout)
         request.setValue("application/json, text/csv, */*", forHTTPHeaderField: "Accept")
         request.setValue("Anslag (https://github.com/anslag)", forHTTPHeaderField: "User-Agent")
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body)
+            if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        }
         let done = DispatchSemaphore(value: 0)
         let box = ReplyBox()
         let task = session.dataTask(with: request) { data, response, error in

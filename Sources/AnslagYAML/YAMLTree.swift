@@ -1,4 +1,4 @@
-@_implementationOnly import Yams
+internal import Yams
 
 /// A YAML document as plain values, with the line each value starts on, so that callers
 /// never see Yams or Foundation types (see Package.swift for why).

@@ -83,7 +83,7 @@ struct Allocate: AnslagCommand {
             do {
                 let (imported, result) = try client.importPopulation(request)
                 // The selections went into the fetch: the table SCB serves has them chosen already.
-                bases = PopulationBases(table: imported.table, file: "\(result.query) via \(client.base)")
+                bases = PopulationBases(table: imported.table, file: "\(result.query) via \(result.base)")
                 if stats { printError("anslag-allocate: \(result.query): \(result.pages) page(s), \(result.requests) request(s) sent") }
             } catch let e as FetchError {
                 throw UserError("\(set.file): population: \(e.worded)")

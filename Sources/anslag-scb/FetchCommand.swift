@@ -3,25 +3,31 @@ import AnslagCLIFetch
 import AnslagCore
 import ArgumentParser
 
-/// `anslag-scb fetch TABLE [selections]`: the table from SCB's PxWeb API v2, as served or
-/// imported at once.
+/// `anslag-scb fetch TABLE [selections]`: the table from SCB's PxWeb API v2 (or v1, for a
+/// table given by its v1 path), as served or imported at once.
 struct ScbFetch: AnslagCommand {
     static let configuration = CommandConfiguration(
         commandName: "anslag-scb fetch",
-        abstract: "Fetch an SCB table from the PxWeb API v2 and import it (or keep it as served).",
+        abstract: "Fetch an SCB table from the PxWeb API (v2, or v1 where a table is only there) and import it (or keep it as served).",
         discussion: """
+        API: a table id (TAB5444) is asked through API v2 at --api. A table given by its v1 path, with slashes \
+        (BE/BE0101/BE0101A/BefolkningNy), is asked through API v1 at --api-v1 (GET for the metadata, POST of a JSON \
+        query for the data); so is every table when --api itself is a v1 address (one with a /v1/ segment). \
+        There is no fallback: a table v2 does not know (404) is an error, as v1 and v2 name tables differently.
         Selections: --period, --region (lan, kommun, all, or codes), --age (a band, made of the table's \
         own ages exactly), --sex, and --where VARIABLE=VALUE for any other variable (codes or texts). A variable \
         left out is eliminated by the API where the table allows it; otherwise the fetch is refused, naming it. \
-        Large selections are fetched in pages under the API's maxDataCells; 429 replies are retried after \
-        Retry-After. Every reply is kept in the cache (--cache), so the same query again sends nothing; \
+        Large selections are fetched in pages under the API's cell limit (v2 /config maxDataCells, v1 ?config \
+        maxValues); 429 replies are retried after Retry-After, and no more calls are sent per time window than the \
+        API allows. Every reply is kept in the cache (--cache; keyed by the request: URL, and for v1 data the POST \
+        body), so the same query again sends nothing; \
         --offline answers from the cache only.
         Output: the imported table (json, csv or xlsx, as with a file), or with --served the bytes as SCB \
         served them (--format json-stat2, csv or px; pages joined).
         Exit status: 0 done; 1 findings of severity error; 2 could not fetch or read.
         """)
 
-    @Argument(help: "The table id, e.g. BE0101N1 or TAB638.")
+    @Argument(help: "The table: a v2 id (TAB5444) or a v1 path (BE/BE0101/BE0101A/BefolkningNy).")
     var table: String
 
     @Option(name: .long, help: "Only this period (2023M10).")
@@ -69,7 +75,7 @@ struct ScbFetch: AnslagCommand {
             try out.write(inputs: []) { try $0.write(bytes: result.body) }
             return .ok
         }
-        let name = "\(client.base)/tables/\(table)"
+        let name = client.address(of: table)
         let imported = try importPopulation(.bytes(result.body, name: name), format: fmt == .jsonStat ? .jsonStat : fmt == .csv ? .csv : .px)
         var findings = imported.findings.map(\.worded)
         if !noCheck { findings += PopulationChecks.run(imported.table) }

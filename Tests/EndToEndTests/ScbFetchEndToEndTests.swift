@@ -4,13 +4,15 @@ import Glibc
 #endif
 import AnslagCore
 
-/// The local PxWeb API v2 stand-in (Scripts/fixtures/pxweb_server.py) on 127.0.0.1, started
+/// The local PxWeb API v2 and v1 stand-in (Scripts/fixtures/pxweb_server.py) on 127.0.0.1, started
 /// for one test and stopped after it; it counts the requests that reach it.
 final class PxWebServer {
     let pid: pid_t
     let port: String
     let dir: String
     var api: String { "http://127.0.0.1:\(port)/api/v2" }
+    /// The same server's PxWeb API v1 database (SCB's address shape).
+    var v1: String { "http://127.0.0.1:\(port)/OV0104/v1/doris/sv/ssd" }
 
     init(_ extra: [String] = []) throws {
         dir = Tool.temporaryDirectory()

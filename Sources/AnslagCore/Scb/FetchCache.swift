@@ -2,15 +2,17 @@
 import Glibc
 #endif
 
-/// Replies from SCB kept on disk, keyed by the full request URL (base, table, selection,
-/// format): `KEY.body` holds the bytes as served, `KEY.url` the URL, for people looking in.
+/// Replies from SCB kept on disk, keyed by the full request: for a GET its URL (base, which
+/// names the API version, table, selection, format); for a POST (API v1 data) `POST URL`, a
+/// newline and the JSON query, so the key holds the version, the table and the whole body.
+/// `KEY.body` holds the bytes as served, `KEY.url` the request key, for people looking in.
 /// Written atomically; only successful replies are kept.
 public struct FetchCache: Sendable {
     public let directory: String
 
     public init(directory: String) { self.directory = directory }
 
-    /// FNV-1a 64 of the URL, hex: stable across runs and machines.
+    /// FNV-1a 64 of the request key, hex: stable across runs and machines.
     static func key(_ url: String) -> String {
         var h: UInt64 = 0xcbf29ce484222325
         for b in url.utf8 { h ^= UInt64(b); h = h &* 0x100000001b3 }

@@ -1,10 +1,19 @@
-/// What the PxWeb client needs from HTTP: one GET, its status, headers and body. The core
-/// builds the queries, pages, retries, parses and caches; a transport only moves bytes (the
-/// executables give one over URLSession, in the AnslagFetch target, so AnslagCore stays free
-/// of Foundation).
+/// What the PxWeb client needs from HTTP: a GET (API v2, and v1 metadata) or a POST of a
+/// JSON query (API v1 data), with the reply's status, headers and body. The core builds the
+/// queries, pages, retries, parses and caches; a transport only moves bytes (the executables
+/// give one over URLSession, in the AnslagFetch target, so AnslagCore stays free of Foundation).
 public protocol HTTPTransport: Sendable {
     /// Throws `HTTPTransportError` when no reply came (refused, timed out, bad address).
     func get(_ url: String, timeout: Double) throws -> HTTPResponse
+    /// POSTs `body` (of `contentType`) to `url`. Throws `HTTPTransportError` when no reply came.
+    func post(_ url: String, body: [UInt8], contentType: String, timeout: Double) throws -> HTTPResponse
+}
+
+extension HTTPTransport {
+    /// A transport that only GETs cannot ask PxWeb API v1 for data.
+    public func post(_ url: String, body: [UInt8], contentType: String, timeout: Double) throws -> HTTPResponse {
+        throw HTTPTransportError("this transport cannot POST (needed for PxWeb API v1 data): \(url)")
+    }
 }
 
 public struct HTTPResponse: Sendable {

@@ -2,19 +2,33 @@
 import Glibc
 #endif
 
-/// The formats PxWeb API v2 serves that Anslag reads.
+/// The formats PxWeb API v2 (and v1, by the same names) serves that Anslag reads.
 public enum PxWebFormat: String, Sendable, CaseIterable {
     case jsonStat = "json-stat2", csv, px
     var scbFormat: ScbFormat { self == .jsonStat ? .jsonStat : self == .csv ? .csv : .px }
 }
 
+/// Which PxWeb API a table is asked through.
+public enum PxWebAPI: String, Sendable {
+    /// `GET /config`, `/tables/{id}/metadata`, `/tables/{id}/data?valuecodes[VAR]=…`.
+    case v2
+    /// `GET {base}/?config`, `GET {base}/{path}` (metadata), `POST {base}/{path}` (a JSON query).
+    case v1
+}
+
 /// A client for SCB's PxWeb API v2 (`GET /config`, `/tables/{id}/metadata`,
-/// `/tables/{id}/data?valuecodes[VAR]=…&outputFormat=…`): resolves a `PopulationFetch`
-/// against the table's metadata, pages a selection larger than the API's `maxDataCells`,
-/// retries 429 (after `Retry-After`) and 5xx replies with backoff, and keeps every reply in an
-/// on-disk cache keyed by its URL, so a second run sends nothing. Offline, only the cache.
+/// `/tables/{id}/data?valuecodes[VAR]=…&outputFormat=…`) and, for a table given by its v1 path
+/// (`BE/BE0101/BE0101A/BefolkningNy`) or at a v1 base, API v1 (`PxWebV1.swift`): resolves a
+/// `PopulationFetch` against the table's metadata, pages a selection larger than the API's
+/// cell limit, retries 429 (after `Retry-After`) and 5xx replies with backoff, keeps under the
+/// API's calls per time window, and keeps every reply in an on-disk cache keyed by its request
+/// (URL; for a POST also the method and body), so a second run sends nothing. Offline, only
+/// the cache.
 public struct PxWebClient: Sendable {
+    /// The base address given (`--api`): v2, or v1 when it has a `/v1/` segment.
     public var base: String
+    /// Where a table given by its v1 path is asked when `base` is a v2 address.
+    public var v1Base: String
     public var transport: (any HTTPTransport)?
     public var cache: FetchCache?
     public var offline: Bool
@@ -30,11 +44,41 @@ public struct PxWebClient: Sendable {
     }
 
     public static let defaultBase = "https://statistikdatabasen.scb.se/api/v2"
+    /// SCB's API v1 for the Statistical Database (Swedish texts), as SCB's API description
+    /// and its examples address it.
+    public static let defaultV1Base = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
 
-    public init(base: String = PxWebClient.defaultBase, transport: (any HTTPTransport)?, cache: FetchCache?, offline: Bool = false, timeout: Double = 60) {
-        var b = base
+    public init(base: String = PxWebClient.defaultBase, v1Base: String = PxWebClient.defaultV1Base, transport: (any HTTPTransport)?, cache: FetchCache?, offline: Bool = false, timeout: Double = 60) {
+        self.base = Self.trimmed(base); self.v1Base = Self.trimmed(v1Base)
+        self.transport = transport; self.cache = cache; self.offline = offline; self.timeout = timeout
+    }
+
+    static func trimmed(_ s: String) -> String {
+        var b = s
         while b.hasSuffix("/") { b.removeLast() }
-        self.base = b; self.transport = transport; self.cache = cache; self.offline = offline; self.timeout = timeout
+        return b
+    }
+
+    /// A base address of API v1: one with a `v1` path segment (`…/OV0104/v1/doris/sv/ssd`,
+    /// `…/PXWeb/api/v1/sv/…`).
+    public static func isV1(base: String) -> Bool {
+        base.split(separator: "/").dropFirst(2).contains { $0 == "v1" }
+    }
+
+    /// The API and base a table is asked through: v1 at `base` when `base` is a v1 address;
+    /// v1 at `v1Base` for a table given by its v1 path (it has a `/`, which no v2 id has);
+    /// else v2 at `base`. No fallback from one to the other: the two name tables differently
+    /// (`TAB5444` against `BE/BE0101/BE0101A/BefolkManad`).
+    public func api(for table: String) -> (api: PxWebAPI, base: String) {
+        if Self.isV1(base: base) { return (.v1, base) }
+        if table.contains("/") { return (.v1, v1Base) }
+        return (.v2, base)
+    }
+
+    /// The table's address, for provenance and messages.
+    public func address(of table: String) -> String {
+        let (api, b) = api(for: table)
+        return api == .v1 ? "\(b)/\(PxWebV1.path(table))" : "\(b)/tables/\(table)"
     }
 
     /// What a fetch brought back: the bytes as SCB served them (pages merged into one
@@ -45,6 +89,9 @@ public struct PxWebClient: Sendable {
         public var pages: Int
         public var requests: Int
         public var query: String
+        /// The API and base address asked.
+        public var api: PxWebAPI = .v2
+        public var base: String = ""
     }
 
     /// The query in words, for messages: `BE0101N1 (period 2023M10, region lan)`.
@@ -59,10 +106,13 @@ public struct PxWebClient: Sendable {
     }
 
     public func fetch(_ request: PopulationFetch, format: PxWebFormat = .jsonStat) throws -> Result {
+        let (api, apiBase) = api(for: request.table)
+        if api == .v1 { return try fetchV1(request, format: format, base: apiBase) }
         let query = Self.describe(request)
-        var session = Session(client: self, query: query)
+        var session = Session(client: self, query: query, base: base)
         let config = try session.json("\(base)/config")
         let maxCells = max(1, config["maxDataCells"]?.int ?? 150_000)
+        session.pace(calls: config["maxCallsPerTimeWindow"]?.int, window: config["timeWindow"]?.int)
         let table = Self.escape(request.table)
         let meta = try session.json("\(base)/tables/\(table)/metadata?lang=sv")
         let variables = try PxWebSelection.variables(meta, query: query)
@@ -78,13 +128,13 @@ public struct PxWebClient: Sendable {
             bodies.append(try session.get(url, expectJSON: format == .jsonStat))
         }
         let body = pages.count == 1 ? bodies[0] : try PxWebPaging.merge(bodies, format: format, query: query)
-        return Result(body: body, format: format, pages: pages.count, requests: session.requests, query: query)
+        return Result(body: body, format: format, pages: pages.count, requests: session.requests, query: query, api: .v2, base: base)
     }
 
     /// Fetches and reads the table at once.
     public func importPopulation(_ request: PopulationFetch, options: ScbReadOptions = ScbReadOptions()) throws -> (ScbImport, Result) {
         let result = try fetch(request)
-        let name = "\(base)/tables/\(request.table)"
+        let name = address(of: request.table)
         let imported = try AnslagCore.importPopulation(.bytes(result.body, name: name), format: result.format.scbFormat, options: options)
         return (imported, result)
     }
@@ -106,10 +156,38 @@ public struct PxWebClient: Sendable {
 
 
 extension PxWebClient {
+    /// One request as sent and as kept: the cache key is the URL for a GET (as before, so
+    /// kept v2 replies stay valid) and `POST URL` and the body for a POST, so two queries to
+    /// one v1 table are two entries.
+    struct Request {
+        var url: String
+        var body: [UInt8]? = nil
+        var key: String { body.map { "POST \(url)\n" + String(decoding: $0, as: UTF8.self) } ?? url }
+        var shown: String { body == nil ? url : "POST \(url)" }
+    }
+
     struct Session {
         let client: PxWebClient
         let query: String
+        /// The base address asked, for messages.
+        let base: String
         var requests = 0
+        /// At most `calls` requests in any `window` seconds (the API's own limit), if known.
+        var calls: Int?
+        var window: Double = 10
+        var sent: [Double] = []
+        /// v1 error replies are worded without RFC 7807 expectations.
+        var v1 = false
+
+        init(client: PxWebClient, query: String, base: String) {
+            self.client = client; self.query = query; self.base = base
+        }
+
+        mutating func pace(calls: Int?, window: Int?) {
+            guard let calls, calls > 0 else { return }
+            self.calls = calls
+            self.window = Double(max(1, min(window ?? 10, 3600)))
+        }
 
         mutating func json(_ url: String) throws -> JSONValue {
             let body = try get(url, expectJSON: true)
@@ -117,26 +195,39 @@ extension PxWebClient {
         }
 
         mutating func get(_ url: String, expectJSON: Bool) throws -> [UInt8] {
-            if let cached = client.cache?.body(for: url) { return cached }
+            try send(Request(url: url), expectJSON: expectJSON)!
+        }
+
+        /// The reply's body; nil for a 404 (or, offline, a miss) when `missingIsNil` (an
+        /// optional address).
+        mutating func send(_ r: Request, expectJSON: Bool, missingIsNil: Bool = false) throws -> [UInt8]? {
+            if let cached = client.cache?.body(for: r.key) { return cached }
             if client.offline {
-                throw FetchError("\(query): not in the cache\(client.cache.map { " (\($0.directory))" } ?? "")", remedy: .allowFetching(url: url))
+                if missingIsNil { return nil }
+                throw FetchError("\(query): not in the cache\(client.cache.map { " (\($0.directory))" } ?? "")", remedy: .allowFetching(url: r.shown))
             }
-            guard let transport = client.transport else { throw FetchError("\(query): no way to reach \(client.base)") }
+            guard let transport = client.transport else { throw FetchError("\(query): no way to reach \(base)") }
             var wait: Double = 1
             for attempt in 1...client.maxAttempts {
+                waitForWindow()
                 requests += 1
                 let reply: HTTPResponse
-                do { reply = try transport.get(url, timeout: client.timeout) } catch let e as HTTPTransportError {
-                    if e.timedOut { throw FetchError("\(query): no reply from \(client.base) within \(client.timeout == client.timeout.rounded() ? String(Int(client.timeout)) : String(client.timeout)) s", remedy: .longerTimeout) }
+                do {
+                    if let body = r.body { reply = try transport.post(r.url, body: body, contentType: "application/json; charset=utf-8", timeout: client.timeout) }
+                    else { reply = try transport.get(r.url, timeout: client.timeout) }
+                } catch let e as HTTPTransportError {
+                    if e.timedOut { throw FetchError("\(query): no reply from \(base) within \(client.timeout == client.timeout.rounded() ? String(Int(client.timeout)) : String(client.timeout)) s", remedy: .longerTimeout) }
                     throw FetchError("\(query): \(e.description)")
                 }
                 switch reply.status {
                 case 200:
                     if expectJSON && !Self.looksJSON(reply) {
-                        throw FetchError("\(query): \(url): the reply is not JSON (\(reply.headers["content-type"] ?? "no content type"))")
+                        throw FetchError("\(query): \(r.shown): the reply is not JSON (\(reply.headers["content-type"] ?? "no content type"))")
                     }
-                    try client.cache?.store(reply.body, for: url)
+                    try client.cache?.store(reply.body, for: r.key)
                     return reply.body
+                case 404 where missingIsNil:
+                    return nil
                 case 429, 500...599:
                     guard attempt < client.maxAttempts else {
                         throw FetchError("\(query): \(reply.status == 429 ? "too many requests (429)" : "server error \(reply.status)") \(client.maxAttempts) times; try again later")
@@ -145,10 +236,28 @@ extension PxWebClient {
                     client.sleep(min(client.maxWait, max(0, after ?? wait)))
                     wait = min(client.maxWait, wait * 2)
                 default:
-                    throw FetchError("\(query): \(Self.problem(reply))")
+                    throw FetchError("\(query): \(v1 ? Self.v1Problem(reply) : Self.problem(reply))")
                 }
             }
             throw FetchError("\(query): gave up after \(client.maxAttempts) attempts")
+        }
+
+        /// Before a request: when `calls` requests went out in the last `window` seconds,
+        /// waits until the oldest of them is `window` seconds old.
+        mutating func waitForWindow() {
+            guard let calls else { return }
+            let now = Self.monotonic()
+            sent = sent.filter { now - $0 < window }
+            if sent.count >= calls, let oldest = sent.first {
+                client.sleep(min(client.maxWait, max(0, window - (now - oldest))))
+            }
+            sent.append(Self.monotonic())
+        }
+
+        static func monotonic() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
         }
 
         static func looksJSON(_ r: HTTPResponse) -> Bool {
@@ -156,19 +265,34 @@ extension PxWebClient {
             return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         }
 
+        static func what(_ status: Int) -> String {
+            switch status {
+            case 400: return "bad selection (400)"
+            case 403: return "too many cells (403)"
+            case 404: return "unknown table (404)"
+            default: return "HTTP \(status)"
+            }
+        }
+
         /// An RFC 7807 problem (`title`, `detail`) as the API sends it, in one line.
         static func problem(_ r: HTTPResponse) -> String {
-            let what: String
-            switch r.status {
-            case 400: what = "bad selection (400)"
-            case 403: what = "too many cells (403)"
-            case 404: what = "unknown table (404)"
-            default: what = "HTTP \(r.status)"
-            }
+            let what = what(r.status)
             if let j = try? JSONValue.parse(r.body), let detail = j["detail"]?.string ?? j["title"]?.string {
                 return "\(what): \(detail)"
             }
             return looksJSON(r) || r.body.isEmpty ? what : "\(what): the reply is not JSON"
+        }
+
+        /// API v1 answers an error with a short text (or a JSON `error`, or a web page): the
+        /// status in words, and the text when it is one short line.
+        static func v1Problem(_ r: HTTPResponse) -> String {
+            let what = what(r.status)
+            if let j = try? JSONValue.parse(r.body), let detail = j["error"]?.string ?? j["detail"]?.string ?? j["title"]?.string {
+                return "\(what): \(detail)"
+            }
+            let text = String(decoding: r.body.prefix(240), as: UTF8.self).trimmingCharacters()
+            if !text.isEmpty && r.body.count <= 240 && !text.contains("<") && !text.contains("\n") { return "\(what): \(text)" }
+            return what
         }
     }
 }
