@@ -49,7 +49,8 @@ extension SpreadsheetReader {
                                       _ body: (RowBatch) throws -> Void) throws -> [CellRange] {
         let queue = BatchQueue()
         for _ in 0..<depth { queue.recycle(RowBatch(capacity: batchSize)) }
-        let box = UncheckedBox(self)
+        // As an existential: the closure then captures no `Self.Type` (not Sendable).
+        let box = UncheckedBox(self as any SpreadsheetReader)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
             var batch: RowBatch? = queue.empty()
