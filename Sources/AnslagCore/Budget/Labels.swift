@@ -14,12 +14,24 @@ extension BudgetRecognizer {
         }
     }
 
-    static let totalPrefixes = Vocabulary.totalWords.flatMap { [$0 + " ", $0 + ":"] }
+    static let totalPrefixes = byInitial(Vocabulary.totalWords.flatMap { [$0 + " ", $0 + ":"] })
+    static let resultPrefixes = byInitial(Vocabulary.resultPrefixes)
+
+    /// Prefixes by their first byte: a label is compared only with those it could begin with
+    /// ("Post 1.2.3" with "periodens resultat", not with all of them).
+    static func byInitial(_ prefixes: [String]) -> [UInt8: [String]] {
+        Dictionary(grouping: prefixes.filter { !$0.isEmpty }) { $0.utf8.first! }
+    }
+
+    static func hasPrefix(_ f: String, in table: [UInt8: [String]]) -> Bool {
+        guard let b = f.utf8.first, let candidates = table[b] else { return false }
+        return candidates.contains { f.hasPrefix($0) }
+    }
 
     static func isTotalLabel(_ folded: String) -> Bool {
         guard !folded.isEmpty else { return false }
         let f = folded.hasSuffix(":") || folded.hasSuffix(" ") ? folded.trimmingCharacters(in: ":") : folded
-        return Vocabulary.totalWords.contains(f) || totalPrefixes.contains { f.hasPrefix($0) }
+        return Vocabulary.totalWords.contains(f) || hasPrefix(f, in: totalPrefixes)
     }
 
     /// A result row of a resultaträkning or kassaflödesanalys ("Verksamhetens nettokostnader",
@@ -27,7 +39,7 @@ extension BudgetRecognizer {
     static func isResultLabel(_ folded: String) -> Bool {
         guard !folded.isEmpty, !folded.hasPrefix("- ") else { return false }
         let f = folded.trimmingCharacters(in: ":")
-        return Vocabulary.resultLabels.contains(f) || Vocabulary.resultPrefixes.contains { f.hasPrefix($0) }
+        return Vocabulary.resultLabels.contains(f) || hasPrefix(f, in: resultPrefixes)
     }
 
     /// A result row that carries the result above it on ("Resultat efter finansiella poster").
