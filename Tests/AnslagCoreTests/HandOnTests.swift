@@ -119,6 +119,24 @@ struct HandOnTests {
         #expect(Language.fromLocale("C") == .en)
     }
 
+    // Per-table sheets are named by a title that fits (31 characters) or by the source sheet's
+    // name whole, never cut short: "Driftbudget per nämnd och verksamhet 2025, tkr" (46
+    // characters) gives its sheet's "Driftbudget 2025"; a second table of it "Driftbudget 2025 (2)".
+    @Test func perTableSheetNamesAreNeverCutShort() throws {
+        let line = { (l: String, c: String) in BudgetLine(label: l, amount: Money(kronor: 1), cell: "'Driftbudget 2025'!\(c)", role: .line) }
+        let t1 = BudgetTable(sheet: "Driftbudget 2025", hidden: false, layout: .list, title: "Driftbudget per nämnd och verksamhet 2025, tkr",
+                             range: "A1:B3", unit: .kronor, unitSource: nil, header: [], lines: [line("A", "B2")])
+        let t2 = BudgetTable(sheet: "Driftbudget 2025", hidden: false, layout: .list, title: nil,
+                             range: "A5:B6", unit: .kronor, unitSource: nil, header: [], lines: [line("B", "B6")])
+        let t3 = BudgetTable(sheet: "Driftbudget 2025", hidden: false, layout: .list, title: "Investeringar",
+                             range: "A8:B9", unit: .kronor, unitSource: nil, header: [], lines: [line("C", "B9")])
+        let path = temporaryPath("names.xlsx")
+        try BudgetXlsxWriter.write(Budget(file: "b.xlsx", sheets: [], tables: [t1, t2, t3]), to: path, layout: .perTable)
+        let book = text(try entries(path)["xl/workbook.xml"])
+        let names = book.split(separator: "<sheet name=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(names == ["Driftbudget 2025", "Driftbudget 2025 (2)", "Investeringar"])
+    }
+
     // The key of every level in Swedish for the workbook; the JSON keeps the English grammar.
     @Test func allocationKeysReadInSwedish() throws {
         #expect(Messages.keyText("proportional to population aged 0-25 at 2023M10, after a base of 5 000 000 kr each (2 exceptions)")

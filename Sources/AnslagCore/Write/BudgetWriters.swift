@@ -205,7 +205,10 @@ public final class BudgetXlsxStreamWriter {
         runs = [:]
         amounts = [:]
         if sheet == nil || layout == .perTable {
-            let ws = try book.addSheet(layout == .long ? "Budget" : (t.title ?? "\(t.sheet) \(tableCount + 1)"))
+            // Per table: its title when that fits a sheet name (31 characters), else its source
+            // sheet's name whole (a second table of it gets " (2)"), never a name cut short.
+            let name = layout == .long ? "Budget" : (t.title.flatMap { $0.count <= 31 ? $0 : nil } ?? t.sheet)
+            let ws = try book.addSheet(name)
             for (c, w) in BudgetXlsxWriter.widths.enumerated() { ws.setWidth(c, w) }
             ws.measuresWidths = false
             for (c, title) in BudgetXlsxWriter.columns.enumerated() { try ws.write(0, c, string: title, .header) }
