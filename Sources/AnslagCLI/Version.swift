@@ -7,6 +7,14 @@ import Glibc
 /// The version every tool prints with `--version`.
 public let anslagVersion = "0.15.0"
 
+/// Who writes a workbook and when: `tool` at this version, the run date from
+/// `SOURCE_DATE_EPOCH` (seconds since 1970, as reproducible builds set it) or else today (UTC).
+public func outputProvenance(tool: String) -> OutputProvenance {
+    var seconds = Int64(time(nil))
+    if let e = getenv("SOURCE_DATE_EPOCH"), let s = Int64(String(cString: e)), s >= 0, s < 253_402_300_800 { seconds = s }
+    return OutputProvenance(tool: tool, version: anslagVersion, runDate: OutputProvenance.date(secondsSince1970: seconds))
+}
+
 /// `--lang sv|en` for what a tool says on the terminal; default from `LANG` (Swedish when it
 /// names a Swedish locale). Workbooks are Swedish whatever this says.
 public struct LanguageOption: ParsableArguments {

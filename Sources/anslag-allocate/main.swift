@@ -133,7 +133,7 @@ struct Allocate: AnslagCommand {
         switch target {
         case .json: try out.write(inputs: inputs) { try AllocationWriter.writeJSON(allocation, to: $0) }
         case .csv: try out.write(inputs: inputs) { try AllocationWriter.writeCSV(allocation, to: $0) }
-        case .xlsx: try out.writePath(inputs: inputs) { try AllocationWriter.writeXlsx(allocation, to: $0, chart: chart) }
+        case .xlsx: try out.writePath(inputs: inputs) { try AllocationWriter.writeXlsx(allocation, to: $0, chart: chart, made: outputProvenance(tool: "anslag-allocate")) }
         }
         if stats { printError("anslag-allocate: \(target.rawValue) written in \(seconds(now() - t2)) s") }
         return .ok

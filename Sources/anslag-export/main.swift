@@ -96,7 +96,7 @@ struct Export: AnslagCommand {
                 try PopulationWriter.writeCSV(table, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
             }
         case (.allocation(let a), .xlsx):
-            try out.writePath(inputs: inputs) { try AllocationWriter.writeXlsx(a, to: $0, chart: chart) }
+            try out.writePath(inputs: inputs) { try AllocationWriter.writeXlsx(a, to: $0, chart: chart, made: outputProvenance(tool: "anslag-export")) }
         case (.allocation(let a), .json):
             try out.write(inputs: inputs) { try AllocationWriter.writeJSON(a, to: $0) }
         case (.allocation(let a), .csv):

@@ -122,12 +122,24 @@ struct AllocateEndToEndTests {
     @Test func xlsxHasLiveSumsTheChartAndReadsBack() throws {
         let dir = Tool.temporaryDirectory()
         defer { Tool.removeTree(dir) }
-        let r = try Tool.run("anslag-allocate", [Tool.fixture("rules/nested.yaml"), "-o", dir + "/n.xlsx", "--chart"])
+        // The run date injected as reproducible builds do (1 764 633 600 s = 2025-12-02).
+        let r = try Tool.runAny("SOURCE_DATE_EPOCH=1764633600",
+                                [Tool.binDirectory + "/anslag-allocate", Tool.fixture("rules/nested.yaml"), "-o", dir + "/n.xlsx", "--chart"])
         #expect(r.status == 0, "\(r.stderr)")
         let unzip = try Tool.runAny("unzip", ["-l", dir + "/n.xlsx"])
         #expect(unzip.stdout.contains("xl/charts/chart1.xml"))
+        #expect(unzip.stdout.contains("xl/charts/chart2.xml"))   // every level its chart
+        // The provenance block on top (rows 1–4), a blank row, the header on row 6, the lines from row 7.
         let sheet = try Tool.runAny("unzip", ["-p", dir + "/n.xlsx", "xl/worksheets/sheet1.xml"])
-        #expect(sheet.stdout.contains("<f>SUM(G2:G4)</f><v>30000000</v>"))
+        #expect(sheet.stdout.contains("<f>SUM(G7:G9)</f><v>30000000</v>"))
+        let strings = try Tool.runAny("unzip", ["-p", dir + "/n.xlsx", "xl/sharedStrings.xml"]).stdout
+        let version = try Tool.run("anslag-allocate", ["--version"]).stdout.filter { $0 != "\n" }
+        for text in ["Västra Götaland: 30 000 000 kr, lika delar", "Regel: Västra Götaland (\(Tool.fixture("rules/nested.yaml")))",
+                     "Befolkning: \(Tool.fixture("rules/population-2023.csv")), referensperiod 2023M10",
+                     "Skapad av anslag-allocate \(version), körd 2025-12-02",
+                     "Västra Götaland › Kommunalförbunden (Inom Västra Götaland): 10 000 000 kr, efter befolkning vid 2023M10"] {
+            #expect(strings.contains("<t>\(text)</t>"), "\(text)")
+        }
         // Checking the workbook Anslag wrote against the same rule finds nothing.
         let check = try Tool.run("anslag-allocate", [Tool.fixture("rules/nested.yaml"), "--check", dir + "/n.xlsx"])
         #expect(check.status == 0)

@@ -27,16 +27,6 @@ public enum AllocationWriter {
         ])
     }
 
-    /// The provenance in Swedish lines, for the workbook and `--explain`.
-    static func provenanceLines(_ p: PopulationProvenance) -> [(String, String)] {
-        var lines = [("Befolkning", p.source)]
-        if let t = p.tableId { lines.append(("Tabell", t)) }
-        lines.append(("Referensperiod", p.referencePeriod ?? "okänd"))
-        if !p.periods.isEmpty && p.periods != [p.referencePeriod ?? ""] { lines.append(("Perioder", p.periods.joined(separator: ", "))) }
-        if let u = p.updated { lines.append(("Uppdaterad", u)) }
-        return lines
-    }
-
     static func json(_ n: AllocationNode) -> JSONOut {
         .object([
             ("rule", .string(n.rule)),
@@ -166,13 +156,44 @@ public enum AllocationWriter {
 
     /// One sheet per rule; each level a block with a bold header, the recipients and a live
     /// `=SUM()` row (cached value written), then the rule's total and the residual.
-    public static func writeXlsx(_ a: Allocation, to path: String, chart: Bool = false) throws {
+    /// The provenance block at the top of an allocation sheet, one text per row (so that
+    /// reading the workbook back sees titles, not figures): the rule and its total and key, the
+    /// rule file, the population and its reference period, the tool and the run date.
+    static func provenanceRows(_ a: Allocation, _ top: AllocationNode, made: OutputProvenance?) -> [(String, XlsxWorkbook.Style)] {
+        var rows: [(String, XlsxWorkbook.Style)] = [
+            ("\(top.rule): \(Money.kronorText(top.total)) kr, \(Messages.keyText(top.key))", .header),
+            ("\(Messages.text(.provenanceRule)): \(top.rule) (\(a.rulesFile))", .plain),
+        ]
+        if let p = a.population {
+            var text = "\(Messages.text(.provenancePopulation)): \(p.source)"
+            if let t = p.tableId { text += ", tabell \(t)" }
+            text += ", referensperiod \(p.referencePeriod ?? "okänd")"
+            if !p.periods.isEmpty && p.periods != [p.referencePeriod ?? ""] { text += ", perioder \(p.periods.joined(separator: ", "))" }
+            if let u = p.updated { text += ", uppdaterad \(u)" }
+            rows.append((text, .plain))
+        } else if let f = a.populationFile {
+            rows.append(("\(Messages.text(.provenancePopulation)): \(f)", .plain))
+        }
+        if let made {
+            rows.append(("\(Messages.text(.provenanceTool)) \(made.tool) \(made.version), \(Messages.text(.provenanceRunDate).lowercased()) \(made.runDate)", .plain))
+        }
+        return rows
+    }
+
+    public static func writeXlsx(_ a: Allocation, to path: String, chart: Bool = false, made: OutputProvenance? = nil) throws {
         let rows = a.rules.reduce(0) { $0 + $1.levels.reduce(0) { $0 + $1.recipients.count } }
         let wb = try XlsxWorkbook(path: path, constantMemory: rows > 200_000, title: "Fördelning",
                                   subject: a.rules.map(\.rule).joined(separator: ", "))
         for top in a.rules {
             let ws = try wb.addSheet(top.rule)
             var row = 0
+            for (text, style) in provenanceRows(a, top, made: made) {
+                try ws.write(row, 0, string: text, style)
+                row += 1
+            }
+            row += 1
+            let headerRow = row
+            var nextChartRow = 0
             for (level, n) in top.levels.enumerated() {
                 if level > 0 {
                     row += 1
@@ -180,7 +201,7 @@ public enum AllocationWriter {
                     row += 1
                     for (c, t) in xlsxColumns.enumerated() { try ws.write(row, c, string: t, .header) }
                 } else {
-                    try ws.header(xlsxColumns, rows: n.recipients.count)
+                    try ws.header(xlsxColumns, rows: n.recipients.count, at: headerRow)
                 }
                 row += 1
                 let first = row
@@ -209,26 +230,19 @@ public enum AllocationWriter {
                 try ws.write(row, 6, formula: "=G\(row)-G\(sumRow + 1)", cached: Double(n.residual), n.residual == 0 ? .kronor : .highlighted(.kronor))
                 row += 1
                 if chart {
-                    // Every level its own chart, beside its block.
-                    try wb.addChart(.bar, title: "\(n.rule): belopp per mottagare", on: ws, categoryColumn: 1,
-                                    series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (max(first - 1, 1), 9))
-                }
-            }
-            if let p = a.population {
-                // Provenance: where the population came from and the date it refers to.
-                row += 1
-                for (label, value) in provenanceLines(p) {
-                    try ws.write(row, 0, string: label, .header)
-                    try ws.write(row, 1, string: value)
-                    row += 1
+                    // Every level its own chart, beside its block, each below the one before.
+                    let at = max(first - 1, 1, nextChartRow)
+                    let covers = try wb.addSizedChart(.bar, title: "\(n.rule): belopp per mottagare", on: ws, categoryColumn: 1,
+                                                      series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (at, 9))
+                    nextChartRow = at + covers + 1
                 }
             }
             ws.fitColumns()
             // The code column as wide as the codes (the level titles in it overflow to the right);
             // narrow when no recipient has a code.
             let codes = top.levels.flatMap(\.recipients).compactMap(\.code)
-            ws.setWidth(0, codes.isEmpty ? 2 : Double(codes.map(\.count).max() ?? 0) + 3)
-            ws.boardPage(headerRows: 1)
+            ws.setWidth(0, codes.isEmpty ? 4.5 : max(4.5, Double(codes.map(\.count).max() ?? 0) + 3))
+            ws.boardPage(headerRows: 1, from: headerRow)
         }
         try wb.close()
     }

@@ -21,10 +21,10 @@ public final class XlsxWorkbook {
     private var closed = false
 
     /// Starts a workbook at `path` (use `AtomicFile.writePath` for an atomic result).
-    /// `constantMemory` keeps memory flat for large sheets: rows must then be written in order.
     /// Rows must be written in order (`constantMemory`): nothing can be added above the last row.
     public let constantMemory: Bool
 
+    /// `constantMemory` keeps memory flat for large sheets: rows must then be written in order.
     public init(path: String, constantMemory: Bool = false, title: String? = nil, subject: String? = nil) throws {
         self.constantMemory = constantMemory
         self.path = path
@@ -232,12 +232,12 @@ public final class XlsxSheet {
         } }, row, col)
     }
 
-    /// Bold header row, frozen, with an autofilter over `columns` and `rows` data rows.
-    public func header(_ titles: [String], rows: Int) throws {
-        for (c, t) in titles.enumerated() { try write(0, c, string: t, .header) }
-        worksheet_freeze_panes(sheet, 1, 0)
+    /// Bold header row (at `at`), frozen below it, with an autofilter over `columns` and `rows` data rows.
+    public func header(_ titles: [String], rows: Int, at r: Int = 0) throws {
+        for (c, t) in titles.enumerated() { try write(r, c, string: t, .header) }
+        worksheet_freeze_panes(sheet, lxw_row_t(r + 1), 0)
         if !titles.isEmpty {
-            _ = worksheet_autofilter(sheet, 0, 0, lxw_row_t(max(rows, 1)), lxw_col_t(titles.count - 1))
+            _ = worksheet_autofilter(sheet, lxw_row_t(r), 0, lxw_row_t(r + max(rows, 1)), lxw_col_t(titles.count - 1))
         }
     }
 
@@ -260,12 +260,13 @@ public final class XlsxSheet {
     }
 
     /// Page setup for handing on: A4 landscape, one page wide (as many tall as it takes), the
-    /// first `headerRows` rows repeated on every page, a footer with the file and the page.
-    public func boardPage(headerRows: Int, language: Language = .sv) {
+    /// `headerRows` rows from `firstHeaderRow` repeated on every page, a footer with the file
+    /// and the page.
+    public func boardPage(headerRows: Int, from firstHeaderRow: Int = 0, language: Language = .sv) {
         worksheet_set_landscape(sheet)
         worksheet_set_paper(sheet, 9)
         worksheet_fit_to_pages(sheet, 1, 0)
-        if headerRows > 0 { _ = worksheet_repeat_rows(sheet, 0, lxw_row_t(headerRows - 1)) }
+        if headerRows > 0 { _ = worksheet_repeat_rows(sheet, lxw_row_t(firstHeaderRow), lxw_row_t(firstHeaderRow + headerRows - 1)) }
         let footer = "&L&F&R\(Messages.text(.page, language)) &P \(Messages.text(.of, language)) &N"
         _ = footer.withCString { worksheet_set_footer(sheet, $0) }
     }
@@ -289,7 +290,17 @@ extension XlsxWorkbook {
                          series: [(name: String, column: Int)], firstRow: Int, lastRow: Int,
                          anchor: (row: Int, column: Int), size: (width: Int, height: Int)? = nil,
                          showHiddenData: Bool = false, data: XlsxSheet? = nil) throws {
-        guard lastRow >= firstRow, !series.isEmpty else { return }
+        _ = try addSizedChart(kind, title: title, on: sheet, categoryColumn: categoryColumn, series: series, firstRow: firstRow,
+                              lastRow: lastRow, anchor: anchor, size: size, showHiddenData: showHiddenData, data: data)
+    }
+
+    /// `addChart`, returning how many rows (of the default 20 pixels) the chart covers.
+    @discardableResult
+    public func addSizedChart(_ kind: ChartKind, title: String, on sheet: XlsxSheet, categoryColumn: Int,
+                              series: [(name: String, column: Int)], firstRow: Int, lastRow: Int,
+                              anchor: (row: Int, column: Int), size: (width: Int, height: Int)? = nil,
+                              showHiddenData: Bool = false, data: XlsxSheet? = nil) throws -> Int {
+        guard lastRow >= firstRow, !series.isEmpty else { return 0 }
         guard let chart = workbook_add_chart(workbookPointer, UInt8(kind == .bar ? LXW_CHART_BAR.rawValue : LXW_CHART_COLUMN.rawValue)) else {
             throw WriteError.failed(file: sheet.name, reason: "cannot add a chart")
         }
@@ -306,7 +317,7 @@ extension XlsxWorkbook {
         // Amounts on the value axis as the cells show them: 7 000 000, not 7000000.
         // (A bar chart's value axis is libxlsxwriter's x axis, a column chart's its y axis; a
         // number format on the category axis of text categories changes nothing.)
-        _ = "#,##0".withCString { f in
+        "#,##0".withCString { f in
             chart_axis_set_num_format(chart.pointee.x_axis, f)
             chart_axis_set_num_format(chart.pointee.y_axis, f)
         }
@@ -318,6 +329,7 @@ extension XlsxWorkbook {
         if let size { options.x_scale = Double(size.width) / 480; options.y_scale = Double(size.height) / 288 }
         let rc = worksheet_insert_chart_opt(sheet.sheet, lxw_row_t(anchor.row), lxw_col_t(anchor.column), chart, &options)
         if rc != LXW_NO_ERROR { throw WriteError.failed(file: sheet.name, reason: "chart: \(String(cString: lxw_strerror(rc)))") }
+        return Int((options.y_scale * 288 / 20).rounded(.up))
     }
 }
 
