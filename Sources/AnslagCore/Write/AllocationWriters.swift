@@ -185,64 +185,10 @@ public enum AllocationWriter {
         let wb = try XlsxWorkbook(path: path, constantMemory: rows > 200_000, title: "Fördelning",
                                   subject: a.rules.map(\.rule).joined(separator: ", "))
         for top in a.rules {
-            let ws = try wb.addSheet(top.rule)
-            var row = 0
-            for (text, style) in provenanceRows(a, top, made: made) {
-                try ws.write(row, 0, string: text, style)
-                row += 1
-            }
-            row += 1
-            let headerRow = row
-            var nextChartRow = 0
-            for (level, n) in top.levels.enumerated() {
-                if level > 0 {
-                    row += 1
-                    try ws.write(row, 0, string: "\(n.rule): \(Money.kronorText(n.total)) kr, \(Messages.keyText(n.key))", .header)
-                    row += 1
-                    for (c, t) in xlsxColumns.enumerated() { try ws.write(row, c, string: t, .header) }
-                } else {
-                    try ws.header(xlsxColumns, rows: n.recipients.count, at: headerRow)
-                }
-                row += 1
-                let first = row
-                for r in n.recipients {
-                    if let code = r.code { try ws.write(row, 0, string: code, .text) }
-                    try ws.write(row, 1, string: r.name)
-                    if let b = r.basis { try ws.write(row, 2, number: Double(b), .integer) }
-                    if let s = r.share { try ws.write(row, 3, string: s, .text) }
-                    if r.fixed > 0 { try ws.write(row, 4, number: Double(r.fixed), .kronor) }
-                    try ws.write(row, 5, number: quotaDouble(r.quota), .decimal)
-                    try ws.write(row, 6, number: Double(r.amount), .kronor)
-                    try ws.write(row, 7, number: Double(r.rounding), .integer)
-                    row += 1
-                }
-                let last = row - 1
-                let g = "G\(first + 1):G\(last + 1)"
-                try ws.write(row, 1, string: "Summa", .header)
-                try ws.write(row, 6, formula: "=SUM(\(g))", cached: Double(n.sum), .kronor)
-                try ws.write(row, 7, formula: "=SUM(H\(first + 1):H\(last + 1))", cached: Double(n.recipients.reduce(0) { $0 + $1.rounding }), .integer)
-                let sumRow = row
-                row += 1
-                try ws.write(row, 1, string: "Totalt enligt regeln")
-                try ws.write(row, 6, number: Double(n.total), .kronor)
-                row += 1
-                try ws.write(row, 1, string: "Rest (ej fördelat)")
-                try ws.write(row, 6, formula: "=G\(row)-G\(sumRow + 1)", cached: Double(n.residual), n.residual == 0 ? .kronor : .highlighted(.kronor))
-                row += 1
-                if chart {
-                    // Every level its own chart, beside its block, each below the one before.
-                    let at = max(first - 1, 1, nextChartRow)
-                    let covers = try wb.addSizedChart(.bar, title: "\(n.rule): belopp per mottagare", on: ws, categoryColumn: 1,
-                                                      series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (at, 9))
-                    nextChartRow = at + covers + 1
-                }
-            }
-            ws.fitColumns()
-            // The code column as wide as the codes (the level titles in it overflow to the right);
-            // narrow when no recipient has a code.
-            let codes = top.levels.flatMap(\.recipients).compactMap(\.code)
-            ws.setWidth(0, codes.isEmpty ? 4.5 : max(4.5, Double(codes.map(\.count).max() ?? 0) + 3))
-            ws.boardPage(headerRows: 1, from: headerRow)
+            var sheet = AllocationSheet(book: wb, sheet: try wb.addSheet(top.rule), chart: chart)
+            try sheet.provenance(provenanceRows(a, top, made: made))
+            for (level, n) in top.levels.enumerated() { try sheet.level(n, nested: level > 0) }
+            sheet.finish(codes: top.levels.flatMap(\.recipients).compactMap(\.code))
         }
         try wb.close()
     }
@@ -253,3 +199,84 @@ public enum AllocationWriter {
     }
 }
 
+/// One rule's sheet of an allocation workbook, written top down: the provenance block, then
+/// each level's block (a title for nested levels, the header, the recipients, the live Summa,
+/// the rule's total and the residual) with its chart beside it, each chart below the last.
+struct AllocationSheet {
+    let book: XlsxWorkbook
+    let sheet: XlsxSheet
+    let chart: Bool
+    var row = 0
+    var headerRow = 0
+    var nextChartRow = 0
+
+    init(book: XlsxWorkbook, sheet: XlsxSheet, chart: Bool) {
+        self.book = book; self.sheet = sheet; self.chart = chart
+    }
+
+    mutating func provenance(_ lines: [(String, XlsxWorkbook.Style)]) throws {
+        for (text, style) in lines {
+            try sheet.write(row, 0, string: text, style)
+            row += 1
+        }
+        row += 1
+        headerRow = row
+    }
+
+    mutating func level(_ n: AllocationNode, nested: Bool) throws {
+        let columns = AllocationWriter.xlsxColumns
+        if nested {
+            row += 1
+            try sheet.write(row, 0, string: "\(n.rule): \(Money.kronorText(n.total)) kr, \(Messages.keyText(n.key))", .header)
+            row += 1
+            for (c, t) in columns.enumerated() { try sheet.write(row, c, string: t, .header) }
+        } else {
+            row = headerRow
+            try sheet.header(columns, rows: n.recipients.count, at: headerRow)
+        }
+        row += 1
+        let first = row
+        for r in n.recipients { try recipient(r) }
+        let last = row - 1
+        try sheet.write(row, 1, string: "Summa", .header)
+        try sheet.write(row, 6, formula: "=SUM(G\(first + 1):G\(last + 1))", cached: Double(n.sum), .kronor)
+        try sheet.write(row, 7, formula: "=SUM(H\(first + 1):H\(last + 1))", cached: Double(n.recipients.reduce(0) { $0 + $1.rounding }), .integer)
+        let sumRow = row
+        row += 1
+        try sheet.write(row, 1, string: "Totalt enligt regeln")
+        try sheet.write(row, 6, number: Double(n.total), .kronor)
+        row += 1
+        try sheet.write(row, 1, string: "Rest (ej fördelat)")
+        try sheet.write(row, 6, formula: "=G\(row)-G\(sumRow + 1)", cached: Double(n.residual), n.residual == 0 ? .kronor : .highlighted(.kronor))
+        row += 1
+        if chart { try levelChart(n, first: first, last: last) }
+    }
+
+    mutating func recipient(_ r: AllocatedRecipient) throws {
+        if let code = r.code { try sheet.write(row, 0, string: code, .text) }
+        try sheet.write(row, 1, string: r.name)
+        if let b = r.basis { try sheet.write(row, 2, number: Double(b), .integer) }
+        if let s = r.share { try sheet.write(row, 3, string: s, .text) }
+        if r.fixed > 0 { try sheet.write(row, 4, number: Double(r.fixed), .kronor) }
+        try sheet.write(row, 5, number: AllocationWriter.quotaDouble(r.quota), .decimal)
+        try sheet.write(row, 6, number: Double(r.amount), .kronor)
+        try sheet.write(row, 7, number: Double(r.rounding), .integer)
+        row += 1
+    }
+
+    /// Every level its own chart, beside its block, each below the one before.
+    mutating func levelChart(_ n: AllocationNode, first: Int, last: Int) throws {
+        let at = max(first - 1, 1, nextChartRow)
+        let covers = try book.addSizedChart(.bar, title: "\(n.rule): belopp per mottagare", on: sheet, categoryColumn: 1,
+                                            series: [(name: "Belopp", column: 6)], firstRow: first, lastRow: last, anchor: (at, 9))
+        nextChartRow = at + covers + 1
+    }
+
+    /// Widths and page: the code column as wide as the codes (the titles in it overflow to
+    /// the right), never narrower than its head; the header row repeated on every page.
+    func finish(codes: [String]) {
+        sheet.fitColumns()
+        sheet.setWidth(0, max(4.5, Double(codes.map(\.count).max() ?? 0) + 3))
+        sheet.boardPage(headerRows: 1, from: headerRow)
+    }
+}
