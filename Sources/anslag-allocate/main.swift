@@ -44,7 +44,7 @@ struct Allocate: AnslagCommand {
     @Option(name: .long, help: "Compare a stated allocation table with the recomputed one (one rule).")
     var check: String?
 
-    @Option(name: .long, help: "With --check: report as text (default) or json.", transform: ReportFormat.textOrJSON)
+    @Option(name: .long, help: "With --check: report as text (default) or json, or write the checked table back with the cells that disagree marked (xlsx): an xlsx table as its own package, its stated values kept, each finding a comment and a line of a Fynd sheet with the rule's amount and the difference.")
     var report: ReportFormat = .text
 
     @Flag(name: .long, help: "Print to standard error how long reading the population and computing took.")
@@ -105,6 +105,7 @@ struct Allocate: AnslagCommand {
             }
             let result: FindingsReport
             let head = try InputSource.path(check).head(64)
+            var reader: (any SpreadsheetReader)?
             if check.lowercased().hasSuffix(".json") || head.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
                 // Anslag's allocation JSON, e.g. an earlier run kept on file.
                 guard case .allocation(let stated) = try NormalizedJSON.read(bytes: try FileInput.read(path: check), file: check) else {
@@ -112,12 +113,29 @@ struct Allocate: AnslagCommand {
                 }
                 result = AllocationCheck.check(stated, file: check, against: allocation.rules[0])
             } else {
-                let workbook = try openSpreadsheet(.path(check)).workbook()
-                result = AllocationCheck.check(workbook, file: check, against: allocation.rules[0])
+                reader = try openSpreadsheet(.path(check))
+                result = AllocationCheck.check(try reader!.workbook(), file: check, against: allocation.rules[0])
             }
             let inputs = [rules, check] + (population.map { [$0] } ?? [])
-            try out.write(inputs: inputs) { sink in
-                try sink.write(report == .json ? ReportWriter.json(result).text() : ReportWriter.text(result))
+            switch report {
+            case .xlsx:
+                // The stated table comes back as itself: its values are never replaced by the
+                // rule's, the cells that disagree are marked and the Fynd sheet says by how much.
+                guard let reader else { throw ValidationError("--report xlsx writes the checked table back; \(check) is allocation JSON, not a table") }
+                if reader is XlsxReader {
+                    do {
+                        try out.writePath(inputs: inputs) { try XlsxAnnotator.write(.path(check), report: result, to: $0) }
+                        return result.valid ? .ok : .findings
+                    } catch XlsxAnnotator.Unsupported.strict {}
+                }
+                let workbook = try reader.workbook()
+                try out.writePath(inputs: inputs) {
+                    try GridXlsxWriter.write(workbook.sheets, to: $0, title: check, formulas: reader is XlsxReader, report: result)
+                }
+            default:
+                try out.write(inputs: inputs) { sink in
+                    try sink.write(report == .json ? ReportWriter.json(result).text() : ReportWriter.text(result))
+                }
             }
             return result.valid ? .ok : .findings
         }

@@ -236,3 +236,32 @@ struct AllocateEndToEndTests {
         #expect(other.stdout.contains("\"code\": \"allocation-mismatch\""))
     }
 }
+
+@Suite("anslag-allocate --check --report xlsx")
+struct AllocateCheckReportEndToEndTests {
+    // stated-thirds.csv states 3 333 333 kr for Kommunalförbunden where the rule's largest
+    // remainder gives 3 333 334: the table comes back with its stated value kept in B2, the
+    // cell marked, and a Fynd sheet with the rule's amount and the difference of −1 kr.
+    @Test func theCheckedTableComesBackMarkedWithItsStatedValuesKept() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        #expect(try Tool.run("anslag-convert", [Tool.fixture("rules/stated-thirds.csv"), "--to", "xlsx", "-o", dir + "/stated.xlsx"]).status == 0)
+        let r = try Tool.run("anslag-allocate", [Tool.fixture("rules/equal-thirds.yaml"), "--check", dir + "/stated.xlsx", "--report", "xlsx", "-o", dir + "/r.xlsx"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let book = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/workbook.xml"]).stdout
+        #expect(book.contains("name=\"Fynd\""))
+        // B2 keeps its own value (the shared string "3 333 333 kr", index 4 as in the original)
+        // with the marking style added; B3, which agrees, is untouched.
+        let original = try Tool.runAny("unzip", ["-p", dir + "/stated.xlsx", "xl/worksheets/sheet1.xml"]).stdout
+        let sheet = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/worksheets/sheet1.xml"]).stdout
+        #expect(original.contains("<c r=\"B2\" t=\"s\"><v>4</v></c>"))
+        #expect(sheet.contains("<c r=\"B2\" t=\"s\" s=\"1\"><v>4</v></c>"))
+        // Read back as a table, the stated value is still the stated one: the check finds the same.
+        let again = try Tool.run("anslag-allocate", [Tool.fixture("rules/equal-thirds.yaml"), "--check", dir + "/r.xlsx", "--report", "json"])
+        #expect(again.stdout.contains("\"stated\": 3333333, \"computed\": 3333334, \"delta\": -1"))
+        // A csv table comes back as a new workbook with the same Fynd sheet.
+        let csv = try Tool.run("anslag-allocate", [Tool.fixture("rules/equal-thirds.yaml"), "--check", Tool.fixture("rules/stated-thirds.csv"), "--report", "xlsx", "-o", dir + "/c.xlsx"])
+        #expect(csv.status == 1)
+        #expect(try Tool.runAny("unzip", ["-p", dir + "/c.xlsx", "xl/workbook.xml"]).stdout.contains("name=\"Fynd\""))
+    }
+}
