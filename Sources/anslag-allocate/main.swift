@@ -47,6 +47,8 @@ struct Allocate: AnslagCommand {
     @Option(name: .long, help: "With --check: report as text (default) or json, or write the checked table back with the cells that disagree marked (xlsx): an xlsx table as its own package, its stated values kept, each finding a comment and a line of a Fynd sheet with the rule's amount and the difference.")
     var report: ReportFormat = .text
 
+    @OptionGroup var language: LanguageOption
+
     @Flag(name: .long, help: "Print to standard error how long reading the population and computing took.")
     var stats = false
 
@@ -134,7 +136,7 @@ struct Allocate: AnslagCommand {
                 }
             default:
                 try out.write(inputs: inputs) { sink in
-                    try sink.write(report == .json ? ReportWriter.json(result).text() : ReportWriter.text(result))
+                    try sink.write(report == .json ? ReportWriter.json(result).text() : ReportWriter.text(result, language: try language.language()))
                 }
             }
             return result.valid ? .ok : .findings

@@ -60,7 +60,7 @@ struct Import: AnslagCommand {
         case .json?:
             try out.write(inputs: inputs) { try $0.write(bytes: ReportWriter.json(rep).bytes()) }
         case .text?:
-            try out.write(inputs: inputs) { try $0.write(ReportWriter.text(rep)) }
+            try out.write(inputs: inputs) { try $0.write(ReportWriter.text(rep, language: lang)) }
         case .xlsx?:
             // An xlsx workbook comes back as itself, annotated; other inputs as a new workbook.
             if reader is XlsxReader {

@@ -43,6 +43,7 @@ struct Reconcile: AnslagCommand {
     var jobs: Int?
 
     @OptionGroup var out: OutputOptions
+    @OptionGroup var language: LanguageOption
 
     mutating func execute() throws -> ExitStatus {
         guard !inputs.isEmpty else { throw ValidationError("give budget or report files, or folders of them") }
@@ -74,7 +75,7 @@ struct Reconcile: AnslagCommand {
         }
         // The report goes to standard output either way.
         try withOutput(nil, force: false, inputs: []) { sink in
-            if report == .json { try sink.write(bytes: ReconcileWriter.json(result).bytes()) } else { try sink.write(ReportWriter.text(result.report)) }
+            if report == .json { try sink.write(bytes: ReconcileWriter.json(result).bytes()) } else { try sink.write(ReportWriter.text(result.report, language: try language.language())) }
         }
         return result.report.valid ? .ok : .findings
     }

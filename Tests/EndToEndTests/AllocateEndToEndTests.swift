@@ -265,3 +265,22 @@ struct AllocateCheckReportEndToEndTests {
         #expect(try Tool.runAny("unzip", ["-p", dir + "/c.xlsx", "xl/workbook.xml"]).stdout.contains("name=\"Fynd\""))
     }
 }
+
+@Suite("--lang for the terminal")
+struct LanguageEndToEndTests {
+    // The text report in Swedish with --lang sv (or LANG=sv_SE…), English with --lang en; the
+    // codes stay the same.
+    @Test func theTextReportSpeaksTheTerminalsLanguage() throws {
+        let args = [Tool.fixture("rules/equal-thirds.yaml"), "--check", Tool.fixture("rules/stated-thirds.csv")]
+        let sv = try Tool.run("anslag-allocate", args + ["--lang", "sv"])
+        #expect(sv.status == 1)
+        #expect(sv.stdout.hasPrefix("\(Tool.fixture("rules/stated-thirds.csv")): INTE giltig — 1 fel, 1 varning, 0 info; 1 tabell\n"))
+        #expect(sv.stdout.contains("allocation-mismatch") && sv.stdout.contains("stämmer inte med fördelningsregeln"))
+        let en = try Tool.run("anslag-allocate", args + ["--lang", "en"])
+        #expect(en.stdout.hasPrefix("\(Tool.fixture("rules/stated-thirds.csv")): NOT valid — 1 error, 1 warning, 0 info; 1 table\n"))
+        let bySetting = try Tool.runAny("LANG=sv_SE.UTF-8", [Tool.binDirectory + "/anslag-allocate"] + args)
+        #expect(bySetting.stdout == sv.stdout)
+        let reconcile = try Tool.run("anslag-reconcile", ["--help"])
+        #expect(reconcile.stdout.contains("--lang"))
+    }
+}

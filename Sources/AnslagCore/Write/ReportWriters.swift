@@ -42,17 +42,23 @@ public enum ReportWriter {
     }
 
     /// A plain-text table: severity, where, code, stated / computed / delta, message.
-    public static func text(_ r: FindingsReport) -> String {
-        var out = "\(r.file): \(r.valid ? "valid" : "NOT valid") — \(r.errors) error\(r.errors == 1 ? "" : "s"), \(r.warnings) warning\(r.warnings == 1 ? "" : "s"), \(r.findings.count - r.errors - r.warnings) info; \(r.tables) table\(r.tables == 1 ? "" : "s")\n"
+    public static func text(_ r: FindingsReport, language: Language = .en) -> String {
+        let sv = language == .sv
+        let info = r.findings.count - r.errors - r.warnings
+        var out = sv
+            ? "\(r.file): \(r.valid ? "giltig" : "INTE giltig") — \(r.errors) fel, \(r.warnings) varning\(r.warnings == 1 ? "" : "ar"), \(info) info; \(r.tables) tabell\(r.tables == 1 ? "" : "er")\n"
+            : "\(r.file): \(r.valid ? "valid" : "NOT valid") — \(r.errors) error\(r.errors == 1 ? "" : "s"), \(r.warnings) warning\(r.warnings == 1 ? "" : "s"), \(info) info; \(r.tables) table\(r.tables == 1 ? "" : "s")\n"
         guard !r.findings.isEmpty else { return out }
         let rows = r.findings.map { f -> [String] in
             // In a batch, the file too.
             let file = f.file.flatMap { $0 == r.file ? nil : ($0.split(separator: "/").last.map(String.init) ?? $0) }
             let place = [file, f.location.isEmpty ? nil : f.location].compactMap { $0 }.joined(separator: " ")
-            return [f.severity.rawValue, place, f.code.rawValue,
-             f.stated.map { $0.description } ?? "", f.computed.map { $0.description } ?? "", f.delta.map { $0.description } ?? "", f.message]
+            return [sv ? Messages.severity(f.severity, .sv) : f.severity.rawValue, place, f.code.rawValue,
+             f.stated.map { $0.description } ?? "", f.computed.map { $0.description } ?? "", f.delta.map { $0.description } ?? "",
+             sv ? Messages.render(f, .sv) : f.message]
         }
-        let head = ["severity", "where", "code", "stated", "computed", "delta", "message"]
+        let head = sv ? ["allvarlighet", "var", "kod", "angivet", "beräknat", "differens", "meddelande"]
+                      : ["severity", "where", "code", "stated", "computed", "delta", "message"]
         var widths = head.map(\.count)
         for row in rows { for (i, c) in row.enumerated() where i < 6 { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {
