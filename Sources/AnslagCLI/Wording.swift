@@ -30,11 +30,11 @@ extension FetchError {
     }
 }
 
-extension Finding {
+extension ReportFinding {
     /// The finding with its advice in the tool's options.
-    public var worded: Finding {
+    public var worded: ReportFinding {
         var f = self
-        if code == "encoding-switched" { f.message += " (--encoding chooses)" }
+        if code == .encodingSwitched { f.message += " (--encoding chooses)" }
         return f
     }
 }

@@ -33,7 +33,7 @@ struct PopulationStreamTests {
         #expect(!checker.settled)
         let whole = try importPopulation(.bytes(Array(text.utf8), name: "byyear.csv"))
         let f = PopulationChecks.run(whole.table)
-        #expect(f.map(\.code) == ["sex-sum-mismatch"])
+        #expect(f.map(\.code) == [.sexSumMismatch])
         #expect(f.first?.location == "byyear.csv: line 8")
     }
 

@@ -12,7 +12,7 @@ public final class PopulationCheckStream: PopulationSink {
     private var r: Int? = nil, s: Int? = nil, a: Int? = nil
     public private(set) var settled = true
 
-    private struct Mismatch { var code: String; var what: String; var total: Int64; var sum: Int64; var line: Int }
+    private struct Mismatch { var code: FindingCode; var what: String; var total: Int64; var sum: Int64; var line: Int }
     private var sexMismatches: [Mismatch] = []
     private var ageMismatches: [Mismatch] = []
     private var regionMismatches: [Mismatch] = []
@@ -199,7 +199,7 @@ public final class PopulationCheckStream: PopulationSink {
         if let s {
             for (i, g) in sexGroups.enumerated() {
                 guard let m = g.male, let f = g.female, let t = g.total, m + f != t else { continue }
-                sexMismatches.append(Mismatch(code: "sex-sum-mismatch", what: "men + women for \(unpackLabel(sexKeys[i], excluding: s))", total: t, sum: m + f, line: g.line))
+                sexMismatches.append(Mismatch(code: .sexSumMismatch, what: "men + women for \(unpackLabel(sexKeys[i], excluding: s))", total: t, sum: m + f, line: g.line))
             }
             sexGroups.removeAll(keepingCapacity: true); sexKeys.removeAll(keepingCapacity: true); sexIndex.removeAll()
         }
@@ -212,7 +212,7 @@ public final class PopulationCheckStream: PopulationSink {
                 let sum = g.sum + (g.open.first?.1 ?? 0)
                 if sum != total {
                     let top = g.open.first.map { "\($0.0)+" } ?? String(g.maxAge)
-                    ageMismatches.append(Mismatch(code: "age-sum-mismatch", what: "the ages 0–\(top) for \(unpackLabel(k, excluding: a))",
+                    ageMismatches.append(Mismatch(code: .ageSumMismatch, what: "the ages 0–\(top) for \(unpackLabel(k, excluding: a))",
                                                   total: total, sum: sum, line: g.line))
                 }
             }
@@ -232,7 +232,7 @@ public final class PopulationCheckStream: PopulationSink {
                 let i = g * n + c
                 guard statedSet[i], kommunCountOf[c] > 0, Int(counts[i]) == kommunCountOf[c] else { continue }
                 if sums[i] != stated[i] {
-                    regionMismatches.append(Mismatch(code: "county-sum-mismatch",
+                    regionMismatches.append(Mismatch(code: .countySumMismatch,
                         what: "the kommuner of \(counties[c]) \(registry.region(code: counties[c])?.name ?? "") for \(label)",
                         total: stated[i], sum: sums[i], line: statedLines[i]))
                 }
@@ -240,15 +240,15 @@ public final class PopulationCheckStream: PopulationSink {
             guard let total = riket[g] else { continue }
             if statedSet[(g * n)..<((g + 1) * n)].allSatisfy({ $0 }) {
                 let sum = stated[(g * n)..<((g + 1) * n)].reduce(0, +)
-                if sum != total { regionMismatches.append(Mismatch(code: "riket-sum-mismatch", what: "the 21 län for \(label)", total: total, sum: sum, line: riketLines[g])) }
+                if sum != total { regionMismatches.append(Mismatch(code: .riketSumMismatch, what: "the 21 län for \(label)", total: total, sum: sum, line: riketLines[g])) }
             } else if kommunCounts[g] == registry.municipalities.count, allSums[g] != total {
-                regionMismatches.append(Mismatch(code: "riket-sum-mismatch", what: "the 290 kommuner for \(label)", total: total, sum: allSums[g], line: riketLines[g]))
+                regionMismatches.append(Mismatch(code: .riketSumMismatch, what: "the 290 kommuner for \(label)", total: total, sum: allSums[g], line: riketLines[g]))
             }
         }
     }
 
     /// The findings, once the stream has ended (meaningful only when `settled`).
-    public var findings: [Finding] {
+    public var findings: [ReportFinding] {
         var periods: [String] = []
         var ages: [String] = []
         if let p = keys.dimensions.firstIndex(of: "period") { periods = keys.values[p] }

@@ -8,12 +8,12 @@
 /// Each check makes one pass over the observations with the other dimensions' values packed
 /// into one integer key, so a table of millions of observations checks in a fraction of a second.
 public enum PopulationChecks {
-    public static func run(_ table: PopulationTable, registry: RegionRegistry = .bundled) -> [Finding] {
+    public static func run(_ table: PopulationTable, registry: RegionRegistry = .bundled) -> [ReportFinding] {
         let ckm = usesCellKeyMethod(table)
-        var findings: [Finding] = []
+        var findings: [ReportFinding] = []
         let file = table.metadata.source
         let keys = KeyPacker(table)
-        func report(_ code: String, _ what: String, total: Int64, sum: Int64, line: Int) {
+        func report(_ code: FindingCode, _ what: String, total: Int64, sum: Int64, line: Int) {
             findings.append(finding(code, what, total: total, sum: sum, line: line, file: file, ckm: ckm))
         }
 
@@ -35,7 +35,7 @@ public enum PopulationChecks {
             for k in order {
                 let g = groups[k]!
                 guard let m = g.male, let f = g.female, let t = g.total, m + f != t else { continue }
-                report("sex-sum-mismatch", "men + women for \(keys.label(g.first, excluding: d))", total: t, sum: m + f, line: g.line)
+                report(.sexSumMismatch, "men + women for \(keys.label(g.first, excluding: d))", total: t, sum: m + f, line: g.line)
             }
         }
         if let d = table.index(of: "age") {
@@ -67,7 +67,7 @@ public enum PopulationChecks {
                 let sum = g.singles.values.reduce(0, +) + (g.open.first?.1 ?? 0)
                 if sum != total {
                     let top = g.open.first.map { "\($0.0)+" } ?? String(ages.last!)
-                    report("age-sum-mismatch", "the ages 0–\(top) for \(keys.label(g.first, excluding: d))", total: total, sum: sum, line: g.line)
+                    report(.ageSumMismatch, "the ages 0–\(top) for \(keys.label(g.first, excluding: d))", total: total, sum: sum, line: g.line)
                 }
             }
         }
@@ -108,16 +108,16 @@ public enum PopulationChecks {
                 for c in counties.indices {
                     guard let stated = g.stated[c], !kommunerOf[c].isEmpty, g.seen[c].count == kommunerOf[c].count else { continue }
                     if g.sums[c] != stated {
-                        report("county-sum-mismatch", "the kommuner of \(counties[c]) \(registry.region(code: counties[c])?.name ?? "") for \(label)",
+                        report(.countySumMismatch, "the kommuner of \(counties[c]) \(registry.region(code: counties[c])?.name ?? "") for \(label)",
                                total: stated, sum: g.sums[c], line: g.lines[c])
                     }
                 }
                 guard let riket = g.riket else { continue }
                 if g.stated.allSatisfy({ $0 != nil }) {
                     let sum = g.stated.reduce(Int64(0)) { $0 + $1! }
-                    if sum != riket { report("riket-sum-mismatch", "the 21 län for \(label)", total: riket, sum: sum, line: g.riketLine) }
+                    if sum != riket { report(.riketSumMismatch, "the 21 län for \(label)", total: riket, sum: sum, line: g.riketLine) }
                 } else if g.seen.reduce(0, { $0 + $1.count }) == allKommuner, g.allSum != riket {
-                    report("riket-sum-mismatch", "the 290 kommuner for \(label)", total: riket, sum: g.allSum, line: g.riketLine)
+                    report(.riketSumMismatch, "the 290 kommuner for \(label)", total: riket, sum: g.allSum, line: g.riketLine)
                 }
             }
         }
@@ -185,16 +185,14 @@ public enum PopulationChecks {
     }
 
     /// A mismatch as a finding: an error, or information about Cell Key Method noise.
-    static func finding(_ code: String, _ what: String, total: Int64, sum: Int64, line: Int, file: String, ckm: Bool) -> Finding {
+    static func finding(_ code: FindingCode, _ what: String, total: Int64, sum: Int64, line: Int, file: String, ckm: Bool) -> ReportFinding {
         let diff = total - sum
         if ckm {
-            return Finding(severity: .info, code: "ckm-deviation",
-                message: "\(what): parts sum to \(sum), total is \(total), a deviation of \(diff) (Cell Key Method noise)",
-                location: "\(file): line \(line)", expected: sum, actual: total)
+            return ReportFinding(code: .ckmDeviation, severity: .info, file: file, place: "line \(line)", statedCount: total, computedCount: sum,
+                message: "\(what): parts sum to \(sum), total is \(total), a deviation of \(diff) (Cell Key Method noise)")
         }
-        return Finding(severity: .error, code: code,
-            message: "\(what): parts sum to \(sum) but the total says \(total) (difference \(diff))",
-            location: "\(file): line \(line)", expected: sum, actual: total)
+        return ReportFinding(code: code, severity: .error, file: file, place: "line \(line)", statedCount: total, computedCount: sum,
+            message: "\(what): parts sum to \(sum) but the total says \(total) (difference \(diff))")
     }
 
     /// SCB perturbs tables published from 2025 on (Cell Key Method); such tables say so in

@@ -17,7 +17,7 @@ struct JsonStatTableReader {
     var normalized: [[String]] = []
     var order: [Int] = []
     var metadata: PopulationTable.Metadata
-    var findings: [Finding] = []
+    var findings: [ReportFinding] = []
     var regionNames: [String: String] = [:]
 
     func bad(_ what: String) -> ReadError { .malformed(file: file, part: nil, detail: what) }
@@ -138,7 +138,7 @@ struct JsonStatTableReader {
             }
             normalized.append(out)
         }
-        findings = findings.map { var f = $0; f.location = "\(file): dimension region"; return f }
+        findings = findings.map { var f = $0; f.file = file; f.place = "dimension region"; return f }
     }
 
     mutating func normalizedKey(_ key: String, code: String, label: String, warned: inout Set<String>) -> String {

@@ -16,7 +16,7 @@ struct PxTableReader {
     var dimKeys: [String] = []
     var normalized: [[String]] = []
     var order: [Int] = []
-    var findings: [Finding] = []
+    var findings: [ReportFinding] = []
     var regionNames: [String: String] = [:]
     var observations: [Observation] = []
     var headingCount = 1
@@ -141,7 +141,7 @@ struct PxTableReader {
             normalized.append(out)
         }
         // Findings from labels have no line: point at the VALUES keyword.
-        findings = findings.map { var f = $0; f.location = "\(file): VALUES(\"region\")"; return f }
+        findings = findings.map { var f = $0; f.file = file; f.place = "VALUES(\"region\")"; return f }
     }
 
     /// The declared sizes, multiplied with overflow checks and held to the cell limit before

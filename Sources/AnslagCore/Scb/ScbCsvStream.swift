@@ -114,7 +114,7 @@ enum ScbCsvStream {
 
     /// Reads from `fill` (which appends bytes), returns the reader's findings.
     static func read(file: String, options: ScbReadOptions, sink: any PopulationSink,
-                     fill: @escaping (inout [UInt8]) throws -> Bool) throws -> [Finding] {
+                     fill: @escaping (inout [UInt8]) throws -> Bool) throws -> [ReportFinding] {
         do {
             return try readRecords(file: file, options: options, sink: sink, fill: fill)
         } catch let e as ByteRecords.RecordTooLong {
@@ -124,7 +124,7 @@ enum ScbCsvStream {
     }
 
     private static func readRecords(file: String, options: ScbReadOptions, sink: any PopulationSink,
-                                    fill: @escaping (inout [UInt8]) throws -> Bool) throws -> [Finding] {
+                                    fill: @escaping (inout [UInt8]) throws -> Bool) throws -> [ReportFinding] {
         // A first look: encoding and delimiter.
         var head: [UInt8] = []
         while head.count < 64 * 1024, try fill(&head) {}
@@ -168,8 +168,7 @@ enum ScbCsvStream {
         }
 
         var metadata = PopulationTable.Metadata(source: file)
-        var findings: [Finding] = []
-        func at(_ line: Int) -> String { "\(file): line \(line)" }
+        var findings: [ReportFinding] = []
 
         // Title lines, then the header: the first record with two or more fields.
         var header: [String] = []
@@ -311,8 +310,8 @@ enum ScbCsvStream {
         let dimensionColumns = roles.indices.filter { roles[$0] != .value }
         func emit(line: Int, field: (Int) -> String, count: Int, valueBytes: ((Int) -> UnsafeBufferPointer<UInt8>)?) throws {
             if count < header.count {
-                findings.append(Finding(severity: .error, code: "ragged-row",
-                    message: "the row has \(count) field\(count == 1 ? "" : "s"); the header has \(header.count)", location: at(line)))
+                findings.append(ReportFinding(code: .raggedRow, severity: .error, file: file, place: "line \(line)",
+                    message: "the row has \(count) field\(count == 1 ? "" : "s"); the header has \(header.count)"))
                 return
             }
             for c in dimensionColumns {
@@ -334,8 +333,8 @@ enum ScbCsvStream {
                 } else if ScbCsvReader.symbols.contains(cell) || cell.isEmpty {
                     try ids.withUnsafeBufferPointer { try sink.observation($0, value: nil, decimal: nil, symbol: cell, line: line) }
                 } else {
-                    findings.append(Finding(severity: .error, code: "not-a-number",
-                        message: "\"\(cell)\" in column \"\(header[c])\" is neither a number nor an SCB symbol", location: at(line)))
+                    findings.append(ReportFinding(code: .notANumber, severity: .error, file: file, place: "line \(line)",
+                        message: "\"\(cell)\" in column \"\(header[c])\" is neither a number nor an SCB symbol"))
                 }
             }
         }
@@ -374,9 +373,8 @@ enum ScbCsvStream {
         }
         metadata.notes = notes
         if let line = switchedAt {
-            findings.append(Finding(severity: .warning, code: "encoding-switched",
-                message: "bytes that are not UTF-8 from this line on; read the file as Windows-1252 from here",
-                location: at(line)))
+            findings.append(ReportFinding(code: .encodingSwitched, severity: .warning, file: file, place: "line \(line)",
+                message: "bytes that are not UTF-8 from this line on; read the file as Windows-1252 from here"))
         }
         if let idx = notes.firstIndex(where: { TextFold.fold($0).hasPrefix("intern referenskod") }), idx + 1 < notes.count {
             metadata.tableId = notes[idx + 1]

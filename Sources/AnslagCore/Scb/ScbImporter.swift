@@ -63,7 +63,7 @@ enum ScbDates {
 /// file in chunks; PX and JSON-stat (whose layout needs the whole file) are read first and
 /// then replayed. Returns the reader's findings.
 public func streamPopulation(_ source: InputSource, format: ScbFormat? = nil, options: ScbReadOptions = ScbReadOptions(),
-                             into sink: any PopulationSink) throws -> [Finding] {
+                             into sink: any PopulationSink) throws -> [ReportFinding] {
     let name = source.displayName
     let head = try source.head(4096)
     // Spreadsheets and empty files go the whole-file way, which says what is wrong with them.
