@@ -30,6 +30,17 @@ extension FetchError {
     }
 }
 
+/// The one line a tool prints for the error that ends its run: the core's words, and the
+/// remedy in the tools' options where the core has a typed error for it.
+public func worded(_ error: any Error) -> String {
+    switch error {
+    case WriteError.exists: return "\(error); add --force to replace it"
+    case ReadError.sheetTooSparse: return "\(error) (anslag-convert --to csv)"
+    case is PopulationNeeded: return "\(error); give --population FILE or population: in the rule file"
+    default: return "\(error)"
+    }
+}
+
 extension ReportFinding {
     /// The finding with its advice in the tool's options.
     public var worded: ReportFinding {
