@@ -36,6 +36,7 @@ public func worded(_ error: any Error) -> String {
     switch error {
     case WriteError.exists: return "\(error); add --force to replace it"
     case ReadError.sheetTooSparse: return "\(error) (anslag-convert --to csv)"
+    case ReadError.spreadsheetNotScb: return "\(error); convert it with anslag-convert first, or download the table as CSV or PX"
     case is PopulationNeeded: return "\(error); give --population FILE or population: in the rule file"
     default: return "\(error)"
     }

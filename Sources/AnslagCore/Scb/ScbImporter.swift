@@ -27,7 +27,7 @@ public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
     let bytes = try source.readAll(limit: Int64(options.limits.maxScbFileBytes))
     guard !bytes.isEmpty else { throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)") }
     if isSpreadsheet(bytes) {
-        throw ReadError.unsupported(file: name, what: "a spreadsheet, not an SCB export; convert it with anslag-convert first, or download the table as CSV or PX")
+        throw ReadError.spreadsheetNotScb(file: name)
     }
     let imported: ScbImport
     switch format ?? scbFormat(head: bytes, name: name) {

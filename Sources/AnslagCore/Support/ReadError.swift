@@ -16,6 +16,8 @@ public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A sheet whose values are too far apart to read whole as a grid (`GridBuilder.tooSparse`);
     /// it can still be read as a stream.
     case sheetTooSparse(file: String, sheet: String, detail: String)
+    /// A spreadsheet given where an SCB export (CSV, PX, JSON-stat) was expected.
+    case spreadsheetNotScb(file: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(file): no sheet \"\(sheet)\"; the workbook has \(list.isEmpty ? "no sheets" : list)"
         case .sheetTooSparse(let file, let sheet, let detail):
             return "\(file): refused: sheet \"\(sheet)\": \(detail); read it as a stream instead"
+        case .spreadsheetNotScb(let file):
+            return "\(file): a spreadsheet, not an SCB export"
         }
     }
 
@@ -41,7 +45,8 @@ public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
     public var file: String {
         switch self {
         case .unreadable(let f, _), .encrypted(let f), .unsupported(let f, _), .malformed(let f, _, _),
-             .limitExceeded(let f, _, _), .noSuchSheet(let f, _, _), .sheetTooSparse(let f, _, _):
+             .limitExceeded(let f, _, _), .noSuchSheet(let f, _, _), .sheetTooSparse(let f, _, _),
+             .spreadsheetNotScb(let f):
             return f
         }
     }
