@@ -103,13 +103,18 @@ let package = Package(
             name: "anslag-reconcile",
             dependencies: ["AnslagCLI", "AnslagCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
+        // Helpers both test targets share (temporary folders and their contents).
+        .target(
+            name: "AnslagTestSupport",
+            path: "Tests/AnslagTestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "AnslagCoreTests",
-            dependencies: ["AnslagCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["AnslagCore", "AnslagTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AnslagCore"],
+            dependencies: ["AnslagCore", "AnslagTestSupport"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

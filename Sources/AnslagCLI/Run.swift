@@ -71,7 +71,7 @@ extension AnslagCommand {
         } catch let e as ValidationError {
             printError("\(tool): \(e.message)")
         } catch {
-            printError("\(tool): \(error)")
+            printError("\(tool): \(worded(error))")
         }
         Glibc.exit(ExitStatus.failure.rawValue)
     }

@@ -30,11 +30,23 @@ extension FetchError {
     }
 }
 
-extension Finding {
+/// The one line a tool prints for the error that ends its run: the core's words, and the
+/// remedy in the tools' options where the core has a typed error for it.
+public func worded(_ error: any Error) -> String {
+    switch error {
+    case WriteError.exists: return "\(error); add --force to replace it"
+    case ReadError.sheetTooSparse: return "\(error) (anslag-convert --to csv)"
+    case ReadError.spreadsheetNotScb: return "\(error); convert it with anslag-convert first, or download the table as CSV or PX"
+    case is PopulationNeeded: return "\(error); give --population FILE or population: in the rule file"
+    default: return "\(error)"
+    }
+}
+
+extension ReportFinding {
     /// The finding with its advice in the tool's options.
-    public var worded: Finding {
+    public var worded: ReportFinding {
         var f = self
-        if code == "encoding-switched" { f.message += " (--encoding chooses)" }
+        if code == .encodingSwitched { f.message += " (--encoding chooses)" }
         return f
     }
 }

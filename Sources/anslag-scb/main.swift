@@ -64,7 +64,7 @@ struct Scb: AnslagCommand {
         let query = try QueryOptions.query(period: period, age: age, sex: sex, by: by, regions: region, selections: selections)
         let source = try inputSource(input)
         let inputs = input == "-" ? [] : [input]
-        var findings: [Finding] = []
+        var findings: [ReportFinding] = []
         if target == .csv && query == nil {
             // Stream: the table goes from the file to the output and the checks row by row.
             let checker = PopulationCheckStream()
@@ -87,7 +87,7 @@ struct Scb: AnslagCommand {
         return try ScbOutput.write(imported.table, findings: findings, query: query, target: target, out: out, inputs: inputs)
     }
 
-    func report(_ findings: [Finding]) { ScbOutput.report(findings) }
+    func report(_ findings: [ReportFinding]) { ScbOutput.report(findings) }
 }
 
 /// What the import and the fetch share: the query flags, and writing a table.
@@ -120,7 +120,7 @@ enum QueryOptions {
 }
 
 enum ScbOutput {
-    static func write(_ imported: PopulationTable, findings: [Finding], query: PopulationQuery?, target: OutputFormat,
+    static func write(_ imported: PopulationTable, findings: [ReportFinding], query: PopulationQuery?, target: OutputFormat,
                       out: OutputOptions, inputs: [String]) throws -> ExitStatus {
         var table = imported
         if let query {
@@ -144,7 +144,7 @@ enum ScbOutput {
     }
 
     /// At most 20 lines on stderr; every finding is in the JSON output.
-    static func report(_ findings: [Finding]) {
+    static func report(_ findings: [ReportFinding]) {
         let shown = findings.filter { $0.severity != .info }
         for f in shown.prefix(20) {
             printError("anslag-scb: \(f.location): \(f.severity.rawValue): \(f.message)")

@@ -172,7 +172,7 @@ struct RuleErrorTests {
         #expect(error("name: A\ntotal: 100\nrecipients: lan\nkey: {kind: proportional, agee: 0-25}\n")
                 == "r.yaml:4: rule \"A\": key: unknown field \"agee\"; known fields: kind, basis, age, sex, period, base, amount, exceptions, file, column, where")
         #expect(error("name: A\ntotal: 100\nrecipients: lan\nkey: population\n")
-                == "r.yaml: rule \"A\": key: this key needs population figures; give --population FILE or population: in the rule file")
+                == "r.yaml: rule \"A\": key: this key needs population figures")
     }
 
     @Test func sharesMustAddUpToOne() {

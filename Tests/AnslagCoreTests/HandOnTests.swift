@@ -115,6 +115,10 @@ struct HandOnTests {
         let bare = ReportFinding(code: .sumMismatch, severity: .error, message: "english")
         #expect(Messages.render(bare, .sv) == "Angiven summa stämmer inte med raderna.")
         #expect(Messages.render(f, .en) == "english")
+        let persons = ReportFinding(code: .sexSumMismatch, severity: .error, file: "t.csv", place: "line 4",
+                                    statedCount: 174_355, computedCount: 174_354, message: "english")
+        #expect(persons.location == "t.csv: line 4")
+        #expect(Messages.render(persons, .sv) == "Män och kvinnor tillsammans (174\u{A0}354) stämmer inte med angiven totalsumma 174\u{A0}355; differens 1.")
         #expect(Language.fromLocale("sv_SE.UTF-8") == .sv)
         #expect(Language.fromLocale("C") == .en)
     }

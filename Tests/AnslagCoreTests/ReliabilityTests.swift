@@ -3,27 +3,15 @@ import Testing
 import Glibc
 #endif
 @testable import AnslagCore
+import AnslagTestSupport
 import CXlsxWriter
 
 /// Issue 14 in the core: CSV limits and the sparse record reader, temporaries and signals,
 /// libxlsxwriter's messages.
 @Suite("reliability")
 struct ReliabilityTests {
-    func temporaryDirectory() -> String {
-        var template = Array("/tmp/anslag-rel-XXXXXX".utf8CString)
-        return String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
-    }
-
-    func names(in dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out.sorted()
-    }
+    func temporaryDirectory() -> String { TestFiles.temporaryDirectory("anslag-rel") }
+    func names(in dir: String) -> [String] { TestFiles.names(in: dir) }
 
     /// The sparse reader gives the same records as the plain one (an independent, older
     /// implementation), empty fields left out: random texts over the characters that matter.
@@ -90,7 +78,7 @@ struct ReliabilityTests {
 
     @Test func registeredTemporariesAreRemovedAndUnregisteredOnesKept() throws {
         let dir = temporaryDirectory()
-        defer { _ = system("rm -rf '\(dir)'") }
+        defer { TestFiles.removeTree(dir) }
         for name in ["a", "b"] { close(open(dir + "/" + name, O_CREAT | O_WRONLY, 0o644)) }
         let a = TemporaryFiles.register(dir + "/a")
         let b = TemporaryFiles.register(dir + "/b")
@@ -103,7 +91,7 @@ struct ReliabilityTests {
 
     @Test func outputsAreUnnamedUntilCompleteAndNamedOnesAreCleanedUp() throws {
         let dir = temporaryDirectory()
-        defer { _ = system("rm -rf '\(dir)'") }
+        defer { TestFiles.removeTree(dir) }
         var during: [String] = []
         try AtomicFile.write(to: dir + "/out.csv") { sink in
             try sink.write("one")
@@ -145,7 +133,7 @@ struct ReliabilityTests {
 
     @Test func emptyRuleAndLayoutFilesSaySoAndLimitsNameTheFileOnce() throws {
         let dir = temporaryDirectory()
-        defer { _ = system("rm -rf '\(dir)'") }
+        defer { TestFiles.removeTree(dir) }
         close(open(dir + "/r.json", O_CREAT | O_WRONLY, 0o644))
         #expect(throws: RuleError(file: dir + "/r.json", rule: nil, path: "", line: nil, problem: "the rule file is empty")) {
             _ = try RuleFile.read(path: dir + "/r.json")

@@ -62,7 +62,7 @@ struct ScbImportTests {
     @Test func lostLeadingZerosAreWarnings() throws {
         let r = try importFixture("lost-zeros-cp1252.csv")
         #expect(r.table.values(of: "region") == ["0114", "0180", "1480", "01"])
-        #expect(r.findings.map(\.code) == ["region-code-padded", "region-code-padded", "region-code-padded"])
+        #expect(r.findings.map(\.code) == [.regionCodePadded, .regionCodePadded, .regionCodePadded])
         #expect(r.findings[0].location == fixture("scb/lost-zeros-cp1252.csv") + ": line 2")
         #expect(r.findings.allSatisfy { $0.severity == .warning })
     }
@@ -81,9 +81,9 @@ struct ScbImportTests {
         let r = try importFixture("inconsistent.csv")
         let f = PopulationChecks.run(r.table)
         let file = fixture("scb/inconsistent.csv")
-        #expect(f.map(\.code) == ["sex-sum-mismatch", "sex-sum-mismatch", "county-sum-mismatch"])
+        #expect(f.map(\.code) == [.sexSumMismatch, .sexSumMismatch, .countySumMismatch])
         #expect(f.map(\.location) == ["\(file): line 4", "\(file): line 10", "\(file): line 4"])
-        #expect(f[1].expected == 174_354 && f[1].actual == 174_355)
+        #expect(f[1].computedCount == 174_354 && f[1].statedCount == 174_355)
         #expect(f[2].message == "the kommuner of 10 Blekinge län for sex=total, period=2023: parts sum to 874879 but the total says 874889 (difference 10)")
         #expect(f.allSatisfy { $0.severity == .error })
     }
@@ -94,8 +94,8 @@ struct ScbImportTests {
         let f = PopulationChecks.run(r.table)
         #expect(f.count == 1)
         #expect(f.first?.severity == .info)
-        #expect(f.first?.code == "ckm-deviation")
-        #expect(f.first?.expected == 61_133 && f.first?.actual == 61_136)
+        #expect(f.first?.code == .ckmDeviation)
+        #expect(f.first?.computedCount == 61_133 && f.first?.statedCount == 61_136)
     }
 
     @Test func cellKeyMethodToldByLabels() throws {
@@ -104,7 +104,7 @@ struct ScbImportTests {
         #expect(r.table.values(of: "age") == ["0", "1", "2+", "total"])
         let f = PopulationChecks.run(r.table)
         #expect(f.map(\.severity) == [.info])
-        #expect(f.first?.expected == 22_841 && f.first?.actual == 22_840)
+        #expect(f.first?.computedCount == 22_841 && f.first?.statedCount == 22_840)
         #expect(ScbLabels.marksCellKeyMethod("100+1 år"))
         #expect(!ScbLabels.marksCellKeyMethod("100+ år"))
     }
@@ -116,10 +116,10 @@ struct ScbImportTests {
                                    "region=00 period=2023 → 10551707", "region=9999 period=2023 → 12"])
         let file = fixture("scb/names-and-unknown.csv")
         #expect(r.findings == [
-            Finding(severity: .warning, code: "region-unknown", message: "region code 9999 is not in the region registry (valid 2025)",
-                    location: "\(file): line 5"),
-            Finding(severity: .error, code: "region-unknown", message: "region \"Atlantis\" is neither a code nor a name the registry knows",
-                    location: "\(file): line 6"),
+            ReportFinding(code: .regionUnknown, severity: .warning, file: file, place: "line 5",
+                          message: "region code 9999 is not in the region registry (valid 2025)"),
+            ReportFinding(code: .regionUnknown, severity: .error, file: file, place: "line 6",
+                          message: "region \"Atlantis\" is neither a code nor a name the registry knows"),
         ])
     }
 
@@ -132,7 +132,7 @@ struct ScbImportTests {
         bytes += [0x30, 0x31, 0x31, 0x37, 0x20, 0xD6] + Array("steraker;5\n".utf8)
         let r = try importPopulation(.bytes(bytes, name: "late.csv"))
         #expect(r.table.regionNames["0117"] == "Österaker")
-        #expect(r.findings.map(\.code) == ["encoding-switched"])
+        #expect(r.findings.map(\.code) == [.encodingSwitched])
         #expect(r.findings.first?.location == "late.csv: line 70002")
         #expect(r.table.observations.count == 70_001)
     }
@@ -184,7 +184,7 @@ struct ScbImportTests {
 
     @Test func brokenInputs() throws {
         let ragged = try importFixture("ragged.csv")
-        #expect(ragged.findings.map(\.code) == ["ragged-row"])
+        #expect(ragged.findings.map(\.code) == [.raggedRow])
         #expect(ragged.findings.first?.location == fixture("scb/ragged.csv") + ": line 3")
         #expect(ragged.table.values(of: "region") == ["0114", "0117"])
         #expect(throws: ReadError.malformed(file: fixture("scb/no-numbers.csv"), part: nil,

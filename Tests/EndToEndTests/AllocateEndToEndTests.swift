@@ -207,6 +207,17 @@ struct AllocateEndToEndTests {
         #expect(p.stderr.hasPrefix("anslag-allocate: "))
     }
 
+    /// The core says what is missing; the tool says how to give it (AnslagCLI's `worded`).
+    @Test func aPopulationKeyWithoutPopulationNamesTheOption() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        let rules = dir + "/pop.yaml"
+        Tool.write(rules, "name: A\ntotal: 100\nrecipients: lan\nkey: population\n")
+        let r = try Tool.run("anslag-allocate", [rules])
+        #expect(r.status == 2)
+        #expect(r.stderr == "anslag-allocate: \(rules): rule \"A\": key: this key needs population figures; give --population FILE or population: in the rule file\n")
+    }
+
     @Test func populationOptionOverridesTheRuleFile() throws {
         let r = try Tool.run("anslag-allocate", [Tool.fixture("rules/kommuner-in.yaml"), "--population", Tool.fixture("rules/population-2023.csv")])
         #expect(r.status == 0)

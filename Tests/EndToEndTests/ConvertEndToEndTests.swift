@@ -3,6 +3,7 @@ import Testing
 import Glibc
 #endif
 import AnslagCore
+import AnslagTestSupport
 
 /// Runs the built executables on the fixtures and compares output and exit codes.
 enum Tool {
@@ -57,14 +58,11 @@ enum Tool {
 
     static func fixture(_ p: String) -> String { root + "/Fixtures/" + p }
 
-    static func removeTree(_ dir: String) { _ = system("rm -rf '\(dir)'") }
+    static func removeTree(_ dir: String) { TestFiles.removeTree(dir) }
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
     static func write(_ path: String, _ text: String) { let f = fopen(path, "wb")!; fputs(text, f); fclose(f) }
 
-    static func temporaryDirectory() -> String {
-        var template = Array("/tmp/anslag-e2e-out-XXXXXX".utf8CString)
-        return String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
-    }
+    static func temporaryDirectory() -> String { TestFiles.temporaryDirectory("anslag-e2e-out") }
 }
 
 @Suite("anslag-convert end to end")

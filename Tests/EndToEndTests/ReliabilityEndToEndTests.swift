@@ -1,5 +1,6 @@
 import Testing
 import AnslagCore
+import AnslagTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,16 +32,7 @@ enum Hostile {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    static func names(in dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out.sorted()
-    }
+    static func names(in dir: String) -> [String] { TestFiles.names(in: dir) }
 
     static func bytes(_ path: String) -> [UInt8] { (try? FileInput.read(path: path)) ?? [] }
 }

@@ -83,7 +83,7 @@ struct ScbEndToEndTests {
         #expect(access(dir + "/out.json", F_OK) != 0)
         let xlsx = try Tool.run("anslag-scb", [Tool.fixture("xlsx/basic.xlsx")])
         #expect(xlsx.status == 2)
-        #expect(xlsx.stderr.contains("a spreadsheet, not an SCB export"))
+        #expect(xlsx.stderr == "anslag-scb: \(Tool.fixture("xlsx/basic.xlsx")): a spreadsheet, not an SCB export; convert it with anslag-convert first, or download the table as CSV or PX\n")
     }
 
     @Test func standardInputAndEncodingOverride() throws {

@@ -142,7 +142,7 @@ struct RuleComputation {
     /// Each recipient's population (a group's: its members' sum).
     mutating func populationBases(_ pb: PopulationBasis) throws {
         guard let population = allocator.population else {
-            throw fail(key.path, "this key needs population figures; give --population FILE or population: in the rule file")
+            throw PopulationNeeded(rule: fail(key.path, "this key needs population figures"))
         }
         let values: [String: Int64]
         do { values = try population.values(pb) } catch { throw fail(key.path, "\(error)") }
@@ -219,4 +219,11 @@ struct RuleComputation {
         if case .named = nested { node.rule = "\(rule.name) › \(r.name) (\(inner.name))" }
         return node
     }
+}
+
+/// A key that needs population figures when the run has none: `rule` names the rule and the
+/// key; the tool says how to give them.
+public struct PopulationNeeded: Error, CustomStringConvertible, Sendable, Equatable {
+    public var rule: RuleError
+    public var description: String { rule.description }
 }

@@ -7,121 +7,79 @@
 ///
 /// Each check makes one pass over the observations with the other dimensions' values packed
 /// into one integer key, so a table of millions of observations checks in a fraction of a second.
+/// What a group keeps and when it disagrees is `PopulationRules`, which the streamed pass
+/// (`PopulationCheckStream`) applies too.
 public enum PopulationChecks {
-    public static func run(_ table: PopulationTable, registry: RegionRegistry = .bundled) -> [Finding] {
-        let ckm = usesCellKeyMethod(table)
-        var findings: [Finding] = []
-        let file = table.metadata.source
+    public static func run(_ table: PopulationTable, registry: RegionRegistry = .bundled) -> [ReportFinding] {
+        var mismatches: [PopulationRules.Mismatch] = []
         let keys = KeyPacker(table)
-        func report(_ code: String, _ what: String, total: Int64, sum: Int64, line: Int) {
-            findings.append(finding(code, what, total: total, sum: sum, line: line, file: file, ckm: ckm))
-        }
 
         if let d = table.index(of: "sex") {
-            struct Group { var male: Int64?; var female: Int64?; var total: Int64?; var line = 0; var first = 0 }
-            var groups: [Int: Group] = [:]
+            var groups: [Int: (group: PopulationRules.SexGroup, first: Int)] = [:]
             var order: [Int] = []
             for (n, o) in table.observations.enumerated() {
                 guard let v = o.value else { continue }
                 let k = keys.key(n, excluding: d)
-                if groups[k] == nil { groups[k] = Group(first: n); order.append(k) }
-                switch o.keys[d] {
-                case "male": if groups[k]!.male == nil { groups[k]!.male = v }
-                case "female": if groups[k]!.female == nil { groups[k]!.female = v }
-                case "total": if groups[k]!.total == nil { groups[k]!.total = v; groups[k]!.line = o.line }
-                default: break
-                }
+                if groups[k] == nil { groups[k] = (PopulationRules.SexGroup(), n); order.append(k) }
+                groups[k]!.group.add(PopulationRules.SexKind(o.keys[d]), v, line: o.line)
             }
             for k in order {
                 let g = groups[k]!
-                guard let m = g.male, let f = g.female, let t = g.total, m + f != t else { continue }
-                report("sex-sum-mismatch", "men + women for \(keys.label(g.first, excluding: d))", total: t, sum: m + f, line: g.line)
+                if let m = g.group.mismatch({ keys.label(g.first, excluding: d) }) { mismatches.append(m) }
             }
         }
         if let d = table.index(of: "age") {
-            struct Group { var singles: [Int: Int64] = [:]; var open: [(Int, Int64)] = []; var band = false
-                           var total: Int64?; var line = 0; var first = 0 }
-            var groups: [Int: Group] = [:]
+            var groups: [Int: (group: PopulationRules.AgeGroup, first: Int)] = [:]
             var order: [Int] = []
             for (n, o) in table.observations.enumerated() {
                 guard let v = o.value else { continue }
                 let k = keys.key(n, excluding: d)
-                if groups[k] == nil { groups[k] = Group(first: n); order.append(k) }
-                let label = o.keys[d]
-                if label == "total" {
-                    if groups[k]!.total == nil { groups[k]!.total = v; groups[k]!.line = o.line }
-                } else if let a = Int(label) {
-                    if groups[k]!.singles[a] == nil { groups[k]!.singles[a] = v }
-                } else if label.hasSuffix("+"), let a = Int(label.dropLast()) {
-                    groups[k]!.open.append((a, v))
-                } else {
-                    groups[k]!.band = true
-                }
+                if groups[k] == nil { groups[k] = (PopulationRules.AgeGroup(), n); order.append(k) }
+                groups[k]!.group.add(PopulationRules.AgeKind(o.keys[d]), v, line: o.line)
             }
             for k in order {
                 let g = groups[k]!
-                guard let total = g.total, !g.band, g.open.count <= 1, g.singles.count >= 2 else { continue }
-                let ages = g.singles.keys.sorted()
-                guard ages.first == 0, ages.last! + 1 == ages.count else { continue }
-                if let top = g.open.first, top.0 != ages.last! + 1 { continue }
-                let sum = g.singles.values.reduce(0, +) + (g.open.first?.1 ?? 0)
-                if sum != total {
-                    let top = g.open.first.map { "\($0.0)+" } ?? String(ages.last!)
-                    report("age-sum-mismatch", "the ages 0–\(top) for \(keys.label(g.first, excluding: d))", total: total, sum: sum, line: g.line)
-                }
+                if let m = g.group.mismatch({ keys.label(g.first, excluding: d) }) { mismatches.append(m) }
             }
         }
         if let d = table.index(of: "region") {
-            let counties = registry.counties.map(\.code)
-            let countyIndex = Dictionary(uniqueKeysWithValues: counties.enumerated().map { ($1, $0) })
-            var kommunerOf = [[String]](repeating: [], count: counties.count)
-            var kommunCounty: [String: Int] = [:]
-            for k in registry.municipalities { if let c = countyIndex[k.county] { kommunerOf[c].append(k.code); kommunCounty[k.code] = c } }
-            let allKommuner = registry.municipalities.count
+            let regions = PopulationRules.Regions(registry)
+            let n = regions.counties.count
             struct Group {
-                var stated: [Int64?]; var lines: [Int]; var sums: [Int64]; var seen: [Set<String>]
-                var riket: Int64?; var riketLine = 0; var first = 0; var allSum: Int64 = 0
+                var stated: [(value: Int64, line: Int)?]; var sums: [Int64]; var seen: [Set<String>]
+                var riket: (value: Int64, line: Int)?; var first = 0; var allSum: Int64 = 0
                 init(_ n: Int, first: Int) {
-                    stated = Array(repeating: nil, count: n); lines = Array(repeating: 0, count: n)
-                    sums = Array(repeating: 0, count: n); seen = Array(repeating: [], count: n); self.first = first
+                    stated = Array(repeating: nil, count: n); sums = Array(repeating: 0, count: n)
+                    seen = Array(repeating: [], count: n); self.first = first
                 }
             }
             var groups: [Int: Group] = [:]
             var order: [Int] = []
-            for (n, o) in table.observations.enumerated() {
+            for (i, o) in table.observations.enumerated() {
                 guard let v = o.value else { continue }
                 let code = o.keys[d]
-                let k = keys.key(n, excluding: d)
-                if groups[k] == nil { groups[k] = Group(counties.count, first: n); order.append(k) }
-                if code == "00" {
-                    if groups[k]!.riket == nil { groups[k]!.riket = v; groups[k]!.riketLine = o.line }
-                } else if let c = countyIndex[code] {
-                    if groups[k]!.stated[c] == nil { groups[k]!.stated[c] = v; groups[k]!.lines[c] = o.line }
-                } else if let c = kommunCounty[code], groups[k]!.seen[c].insert(code).inserted {
-                    groups[k]!.sums[c] += v
-                    groups[k]!.allSum += v
+                let k = keys.key(i, excluding: d)
+                if groups[k] == nil { groups[k] = Group(n, first: i); order.append(k) }
+                switch regions.kind(code) {
+                case .riket: if groups[k]!.riket == nil { groups[k]!.riket = (v, o.line) }
+                case .county(let c): if groups[k]!.stated[c] == nil { groups[k]!.stated[c] = (v, o.line) }
+                case .kommun(let c):
+                    if groups[k]!.seen[c].insert(code).inserted {
+                        groups[k]!.sums[c] += v
+                        groups[k]!.allSum += v
+                    }
+                case .other: break
                 }
             }
             for k in order {
                 let g = groups[k]!
-                let label = keys.label(g.first, excluding: d)
-                for c in counties.indices {
-                    guard let stated = g.stated[c], !kommunerOf[c].isEmpty, g.seen[c].count == kommunerOf[c].count else { continue }
-                    if g.sums[c] != stated {
-                        report("county-sum-mismatch", "the kommuner of \(counties[c]) \(registry.region(code: counties[c])?.name ?? "") for \(label)",
-                               total: stated, sum: g.sums[c], line: g.lines[c])
-                    }
-                }
-                guard let riket = g.riket else { continue }
-                if g.stated.allSatisfy({ $0 != nil }) {
-                    let sum = g.stated.reduce(Int64(0)) { $0 + $1! }
-                    if sum != riket { report("riket-sum-mismatch", "the 21 län for \(label)", total: riket, sum: sum, line: g.riketLine) }
-                } else if g.seen.reduce(0, { $0 + $1.count }) == allKommuner, g.allSum != riket {
-                    report("riket-sum-mismatch", "the 290 kommuner for \(label)", total: riket, sum: g.allSum, line: g.riketLine)
-                }
+                mismatches += regions.mismatches(label: keys.label(g.first, excluding: d), stated: { g.stated[$0] }, sum: { g.sums[$0] },
+                                                 seen: { g.seen[$0].count }, riket: g.riket,
+                                                 kommunerSeen: g.seen.reduce(0, { $0 + $1.count }), allSum: g.allSum)
             }
         }
-        return findings
+        let ckm = usesCellKeyMethod(table)
+        return mismatches.map { $0.finding(file: table.metadata.source, ckm: ckm) }
     }
 
     /// Packs an observation's dimension values, all but one, into one integer (mixed radix over
@@ -182,19 +140,6 @@ public enum PopulationChecks {
             let parts = table.dimensions.indices.filter { $0 != d }.map { "\(table.dimensions[$0])=\(o.keys[$0])" }
             return parts.isEmpty ? "the table" : parts.joined(separator: ", ")
         }
-    }
-
-    /// A mismatch as a finding: an error, or information about Cell Key Method noise.
-    static func finding(_ code: String, _ what: String, total: Int64, sum: Int64, line: Int, file: String, ckm: Bool) -> Finding {
-        let diff = total - sum
-        if ckm {
-            return Finding(severity: .info, code: "ckm-deviation",
-                message: "\(what): parts sum to \(sum), total is \(total), a deviation of \(diff) (Cell Key Method noise)",
-                location: "\(file): line \(line)", expected: sum, actual: total)
-        }
-        return Finding(severity: .error, code: code,
-            message: "\(what): parts sum to \(sum) but the total says \(total) (difference \(diff))",
-            location: "\(file): line \(line)", expected: sum, actual: total)
     }
 
     /// SCB perturbs tables published from 2025 on (Cell Key Method); such tables say so in

@@ -30,4 +30,17 @@ public enum FindingCode: String, Sendable, CaseIterable, Codable, CustomStringCo
     case textTotalAgrees = "text-total-agrees"
     case textTotalDiffers = "text-total-differs"
     case textVaravMismatch = "text-varav-mismatch"
+    // Reading a population table (anslag-scb).
+    case raggedRow = "ragged-row"
+    case notANumber = "not-a-number"
+    case encodingSwitched = "encoding-switched"
+    case regionCodePadded = "region-code-padded"
+    case regionUnknown = "region-unknown"
+    case regionNameDiffers = "region-name-differs"
+    // Checking a population table's totals.
+    case sexSumMismatch = "sex-sum-mismatch"
+    case ageSumMismatch = "age-sum-mismatch"
+    case countySumMismatch = "county-sum-mismatch"
+    case riketSumMismatch = "riket-sum-mismatch"
+    case ckmDeviation = "ckm-deviation"
 }

@@ -66,29 +66,6 @@ public struct Observation: Equatable, Sendable {
     }
 }
 
-/// How sure a finding is, and whether it makes the run fail.
-public enum Severity: String, Sendable, Comparable, Codable {
-    case info, warning, error
-    private var rank: Int { self == .info ? 0 : self == .warning ? 1 : 2 }
-    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-}
-
-/// Something a check found: what, where, and the numbers that disagree.
-public struct Finding: Equatable, Sendable {
-    public var severity: Severity
-    public var code: String
-    public var message: String
-    /// Where: a file with a line, sheet and cell, or a zip part.
-    public var location: String
-    public var expected: Int64?
-    public var actual: Int64?
-
-    public init(severity: Severity, code: String, message: String, location: String, expected: Int64? = nil, actual: Int64? = nil) {
-        self.severity = severity; self.code = code; self.message = message; self.location = location
-        self.expected = expected; self.actual = actual
-    }
-}
-
 /// Parses SCB labels into normalized keys.
 public enum ScbLabels {
     /// The code of a dimension Anslag has no name for: its header folded, spaces as `_`.

@@ -115,42 +115,32 @@ public final class BudgetJSONStream {
             space()
             guard i < n else { return nil }
             let null = isNull()
-            let bit: UInt16
-            switch k {
-            case "label": bit = 1
-            case "cell": bit = 2
-            case "role": bit = 4
-            case "amount": bit = 8
-            case "year": bit = 16
-            case "area": bit = 32
-            case "key": bit = 64
-            case "sum_of": bit = 128
-            case "text": bit = 256
-            case "column_head": bit = 512
-            case "column_year": bit = 1024
-            case "column_kind": bit = 2048
-            default: return nil
+            // A member not in the table, or given twice: the general path decides.
+            guard let member = LineMember.named[k], seen & member.bit == 0 else { return nil }
+            seen |= member.bit
+            var string: String?, numeral: String?
+            if null {
+                guard !member.required else { return nil }
+            } else if member.isNumber {
+                guard let t = number() else { return nil }
+                numeral = t
+            } else {
+                guard let t = plainString() else { return nil }
+                string = t
             }
-            guard seen & bit == 0 else { return nil }   // a member twice: the general path decides
-            seen |= bit
-            switch k {
-            case "label": guard !null, let s = plainString() else { return nil }; label = s
-            case "cell": guard !null, let s = plainString() else { return nil }; cell = s
-            case "role": guard !null, let s = plainString(), let r = BudgetLine.Role(rawValue: s) else { return nil }; role = r
-            case "amount":
-                if !null { guard let t = number(), let m = Money.exact(decimal: t, scale: 1) else { return nil }; amount = m }
-            case "year":
-                if !null { guard let t = number(), let y = Int(t) else { return nil }; year = y }
-            case "area": if !null { guard let s = plainString() else { return nil }; area = s }
-            case "key": if !null { guard let s = plainString() else { return nil }; key = s }
-            case "sum_of": if !null { guard let s = plainString() else { return nil }; sumOf = s }
-            case "text": if !null { guard let s = plainString() else { return nil }; text = s }
-            case "column_head": if !null { guard let s = plainString() else { return nil }; columnHead = s }
-            case "column_year":
-                if !null { guard let t = number(), let y = Int(t) else { return nil }; columnYear = y }
-            case "column_kind":
-                if !null { guard let s = plainString(), let k = BudgetLine.ColumnKind(rawValue: s) else { return nil }; columnKind = k }
-            default: return nil
+            switch member {
+            case .label: label = string
+            case .cell: cell = string
+            case .role: guard let r = BudgetLine.Role(rawValue: string!) else { return nil }; role = r
+            case .amount: if let t = numeral { guard let m = Money.exact(decimal: t, scale: 1) else { return nil }; amount = m }
+            case .year: if let t = numeral { guard let y = Int(t) else { return nil }; year = y }
+            case .area: area = string
+            case .key: key = string
+            case .sumOf: sumOf = string
+            case .text: text = string
+            case .columnHead: columnHead = string
+            case .columnYear: if let t = numeral { guard let y = Int(t) else { return nil }; columnYear = y }
+            case .columnKind: if let t = string { guard let k = BudgetLine.ColumnKind(rawValue: t) else { return nil }; columnKind = k }
             }
             space()
             guard i < n else { return nil }
@@ -163,6 +153,20 @@ public final class BudgetJSONStream {
         let column = columnHead.map { BudgetLine.Column(head: $0, year: columnYear, kind: columnKind) }
         return (BudgetLine(label: label, amount: amount, cell: cell, role: role, year: year, area: area, key: key, sumOf: sumOf,
                            text: text, column: column), i)
+    }
+
+    /// The members of a line object as Anslag writes them, in one table: each one's name, its
+    /// bit among the members seen, whether null is refused, and whether its value is a number.
+    private enum LineMember: Int {
+        case label, cell, role, amount, year, area, key, sumOf, text, columnHead, columnYear, columnKind
+
+        static let named: [String: LineMember] = [
+            "label": .label, "cell": .cell, "role": .role, "amount": .amount, "year": .year, "area": .area, "key": .key,
+            "sum_of": .sumOf, "text": .text, "column_head": .columnHead, "column_year": .columnYear, "column_kind": .columnKind]
+
+        var bit: UInt16 { 1 << UInt16(rawValue) }
+        var required: Bool { self == .label || self == .cell || self == .role }
+        var isNumber: Bool { self == .amount || self == .year || self == .columnYear }
     }
 
     private func key(_ path: String) throws -> String {

@@ -2,7 +2,7 @@
 /// the JSON path of anything wrong (`$.observations[12].value: not a whole number`).
 public enum NormalizedJSON {
     public enum Document: Sendable {
-        case population(PopulationTable, [Finding])
+        case population(PopulationTable, [ReportFinding])
         case grid([Sheet])
         case allocation(Allocation)
         case budget(Budget)
@@ -100,7 +100,7 @@ public enum NormalizedJSON {
             if value == nil && decimal == nil && symbol == nil { throw bad("\(path).symbol", "a null value needs its symbol") }
             table.observations.append(Observation(keys: keys, value: value, decimal: decimal, symbol: symbol, line: i + 1))
         }
-        var findings: [Finding] = []
+        var findings: [ReportFinding] = []
         for (i, f) in (root["findings"]?.array ?? []).enumerated() {
             let path = "$.findings[\(i)]"
             guard let sev = try string(f["severity"], "\(path).severity", optional: false, bad).flatMap(Severity.init(rawValue:)) else {
@@ -113,10 +113,18 @@ public enum NormalizedJSON {
                 default: throw bad("\(path).\(key)", "expected a whole number")
                 }
             }
-            findings.append(Finding(severity: sev, code: try string(f["code"], "\(path).code", optional: false, bad)!,
-                                    message: try string(f["message"], "\(path).message", optional: false, bad)!,
-                                    location: try string(f["location"], "\(path).location", optional: false, bad)!,
-                                    expected: try int("expected"), actual: try int("actual")))
+            guard let code = FindingCode(rawValue: try string(f["code"], "\(path).code", optional: false, bad)!) else {
+                throw bad("\(path).code", "is not a finding code Anslag knows")
+            }
+            let message = try string(f["message"], "\(path).message", optional: false, bad)!
+            let location = try string(f["location"], "\(path).location", optional: false, bad)!
+            let expected = try int("expected"), actual = try int("actual")
+            // `source: place` as the writer puts it (compared byte for byte); any other location stays whole.
+            let prefix = Array((metadata.source + ": ").utf8)
+            let inSource = location.utf8.starts(with: prefix)
+            findings.append(ReportFinding(code: code, severity: sev, file: inSource ? metadata.source : nil,
+                                          place: inSource ? String(decoding: location.utf8.dropFirst(prefix.count), as: UTF8.self) : location,
+                                          statedCount: actual, computedCount: expected, message: message))
         }
         return .population(table, findings)
     }

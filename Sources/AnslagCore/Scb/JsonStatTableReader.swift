@@ -9,6 +9,8 @@ struct JsonStatTableReader {
     let dimensionObject: JSONValue
     var ids: [String] = []
     var sizes: [Int] = []
+    /// The cells the dimensions declare, as `readShape` multiplied them.
+    var cellCount = 0
     var roles: [String: [String]] = [:]
     var codes: [[String]] = []
     var labels: [[String]] = []
@@ -17,7 +19,7 @@ struct JsonStatTableReader {
     var normalized: [[String]] = []
     var order: [Int] = []
     var metadata: PopulationTable.Metadata
-    var findings: [Finding] = []
+    var findings: [ReportFinding] = []
     var regionNames: [String: String] = [:]
 
     func bad(_ what: String) -> ReadError { .malformed(file: file, part: nil, detail: what) }
@@ -64,7 +66,7 @@ struct JsonStatTableReader {
         }
         ids = idList
         sizes = sizeList
-        _ = try ScbSizes.cells(sizes, names: ids, limit: options.limits.maxScbCells, file: file, part: "size", what: "the dimensions")
+        cellCount = try ScbSizes.cells(sizes, names: ids, limit: options.limits.maxScbCells, file: file, part: "size", what: "the dimensions")
         for (k, v) in (root["role"] ?? dimensionObject["role"])?.members ?? [] { roles[k] = v.array?.compactMap(\.string) ?? [] }
     }
 
@@ -138,7 +140,7 @@ struct JsonStatTableReader {
             }
             normalized.append(out)
         }
-        findings = findings.map { var f = $0; f.location = "\(file): dimension region"; return f }
+        findings = findings.map { var f = $0; f.file = file; f.place = "dimension region"; return f }
     }
 
     mutating func normalizedKey(_ key: String, code: String, label: String, warned: inout Set<String>) -> String {
@@ -169,7 +171,7 @@ struct JsonStatTableReader {
     /// must not make a huge table of a small file: past `scbSparseCellsFree` declared cells,
     /// each value given may stand for at most `maxScbCellsPerValue` cells.
     func readCells() throws -> [Observation] {
-        let total = sizes.reduce(1, *)   // checked in readShape
+        let total = cellCount
         let value = Self.lookup(root["value"])
         let status = Self.lookup(root["status"])
         if let a = root["value"]?.array, a.count != total {
@@ -189,8 +191,7 @@ struct JsonStatTableReader {
         for i in 0..<total {
             let keys = order.map { normalized[$0][index[$0]] }
             observations.append(try observation(value(i), symbol: status(i)?.string, keys: keys, line: i + 1))
-            var j = ids.count - 1
-            while j >= 0 { index[j] += 1; if index[j] < sizes[j] { break }; index[j] = 0; j -= 1 }
+            ScbSizes.advance(&index, sizes: sizes)
         }
         return observations
     }

@@ -16,10 +16,12 @@ struct PxTableReader {
     var dimKeys: [String] = []
     var normalized: [[String]] = []
     var order: [Int] = []
-    var findings: [Finding] = []
+    var findings: [ReportFinding] = []
     var regionNames: [String: String] = [:]
     var observations: [Observation] = []
     var headingCount = 1
+    /// Stub combinations (DATA rows), as `checkSizes` multiplied them.
+    var rowCount = 1
     var headingCounts: [Int] = []
     var stubCounts: [Int] = []
 
@@ -141,7 +143,7 @@ struct PxTableReader {
             normalized.append(out)
         }
         // Findings from labels have no line: point at the VALUES keyword.
-        findings = findings.map { var f = $0; f.location = "\(file): VALUES(\"region\")"; return f }
+        findings = findings.map { var f = $0; f.file = file; f.place = "VALUES(\"region\")"; return f }
     }
 
     /// The declared sizes, multiplied with overflow checks and held to the cell limit before
@@ -151,13 +153,13 @@ struct PxTableReader {
         headingCounts = heading.indices.map { labels[stub.count + $0].count }
         stubCounts = stub.indices.map { labels[$0].count }
         headingCount = try ScbSizes.cells(headingCounts, names: heading, limit: limit, file: file, part: "HEADING", what: "the HEADING variables")
-        let rows = try ScbSizes.cells(stubCounts, names: stub, limit: limit, file: file, part: "STUB", what: "the STUB variables")
-        _ = try ScbSizes.cells([rows, headingCount], names: ["STUB", "HEADING"], limit: limit, file: file, part: "DATA", what: "STUB × HEADING")
+        rowCount = try ScbSizes.cells(stubCounts, names: stub, limit: limit, file: file, part: "STUB", what: "the STUB variables")
+        _ = try ScbSizes.cells([rowCount, headingCount], names: ["STUB", "HEADING"], limit: limit, file: file, part: "DATA", what: "STUB × HEADING")
     }
 
     /// Dense DATA: every stub combination in order, `headingCount` values each.
     mutating func readDense(_ tokens: [Token]) throws {
-        let rows = stubCounts.reduce(1, *)   // checked in checkSizes
+        let rows = rowCount
         guard tokens.count == rows * headingCount else {
             throw ReadError.malformed(file: file, part: "DATA",
                 detail: "\(tokens.count) values, but STUB and HEADING make \(rows) × \(headingCount) = \(rows * headingCount)")
@@ -166,8 +168,7 @@ struct PxTableReader {
         var s = [Int](repeating: 0, count: stub.count)
         for r in 0..<rows {
             try emit(stubIndex: s, tokens: tokens[(r * headingCount)..<((r + 1) * headingCount)], rowNumber: r + 1)
-            var j = stub.count - 1
-            while j >= 0 { s[j] += 1; if s[j] < stubCounts[j] { break }; s[j] = 0; j -= 1 }
+            ScbSizes.advance(&s, sizes: stubCounts)
         }
     }
 
@@ -218,8 +219,7 @@ struct PxTableReader {
             case .symbol(let s):
                 observations.append(Observation(keys: keys, value: nil, symbol: s, line: cell))
             }
-            var j = heading.count - 1
-            while j >= 0 { h[j] += 1; if h[j] < headingCounts[j] { break }; h[j] = 0; j -= 1 }
+            ScbSizes.advance(&h, sizes: headingCounts)
         }
     }
 }

@@ -14,7 +14,7 @@ public struct ScbReadOptions: Sendable {
 /// unknown regions, cells that are not numbers).
 public struct ScbImport: Sendable {
     public var table: PopulationTable
-    public var findings: [Finding]
+    public var findings: [ReportFinding]
 }
 
 /// Reads SCB population CSV as Statistikdatabasen and the PxWeb API write it: an optional
@@ -103,7 +103,7 @@ public enum ScbCsvReader {
     /// A region label: "0114 Upplands Väsby", "0114 - Upplands Väsby", "0114", "114" (a lost
     /// leading zero, with a warning), "Upplands Väsby", "01 Stockholm county", "Riket".
     static func region(_ raw: String, registry: RegionRegistry, line: Int, file: String,
-                       findings: inout [Finding], warned: inout Set<String>) -> (String, String?)? {
+                       findings: inout [ReportFinding], warned: inout Set<String>) -> (String, String?)? {
         let trimmed = raw.trimmingCharacters()
         var code = String(trimmed.prefix { $0.isASCII && $0.isNumber })
         var name: String? = nil
@@ -114,23 +114,23 @@ public enum ScbCsvReader {
             let original = code
             if code.count == 3 { code = "0" + code } else if code.count == 1 { code = "0" + code }
             if original != code && warned.insert(original).inserted {
-                findings.append(Finding(severity: .warning, code: "region-code-padded",
-                    message: "region code \(original) lost its leading zero; read as \(code)", location: "\(file): line \(line)"))
+                findings.append(ReportFinding(code: .regionCodePadded, severity: .warning, file: file, place: "line \(line)",
+                    message: "region code \(original) lost its leading zero; read as \(code)"))
             }
             if registry.region(code: code) == nil && warned.insert("unknown " + code).inserted {
-                findings.append(Finding(severity: .warning, code: "region-unknown",
-                    message: "region code \(code) is not in the region registry (valid \(registry.validYear))", location: "\(file): line \(line)"))
+                findings.append(ReportFinding(code: .regionUnknown, severity: .warning, file: file, place: "line \(line)",
+                    message: "region code \(code) is not in the region registry (valid \(registry.validYear))"))
             }
             if let name, let known = registry.region(code: code), known.kind == .kommun,
                TextFold.fold(known.name) != TextFold.fold(name), warned.insert("name " + code).inserted {
-                findings.append(Finding(severity: .warning, code: "region-name-differs",
-                    message: "region \(code) is \"\(name)\" here but \"\(known.name)\" in the registry", location: "\(file): line \(line)"))
+                findings.append(ReportFinding(code: .regionNameDiffers, severity: .warning, file: file, place: "line \(line)",
+                    message: "region \(code) is \"\(name)\" here but \"\(known.name)\" in the registry"))
             }
             return (code, name)
         }
         if let r = registry.region(named: trimmed) { return (r.code, trimmed) }
-        findings.append(Finding(severity: .error, code: "region-unknown",
-            message: "region \"\(trimmed)\" is neither a code nor a name the registry knows", location: "\(file): line \(line)"))
+        findings.append(ReportFinding(code: .regionUnknown, severity: .error, file: file, place: "line \(line)",
+            message: "region \"\(trimmed)\" is neither a code nor a name the registry knows"))
         return nil
     }
 

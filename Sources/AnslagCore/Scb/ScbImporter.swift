@@ -27,7 +27,7 @@ public func importPopulation(_ source: InputSource, format: ScbFormat? = nil,
     let bytes = try source.readAll(limit: Int64(options.limits.maxScbFileBytes))
     guard !bytes.isEmpty else { throw ReadError.malformed(file: name, part: nil, detail: "the file is empty (0 bytes)") }
     if isSpreadsheet(bytes) {
-        throw ReadError.unsupported(file: name, what: "a spreadsheet, not an SCB export; convert it with anslag-convert first, or download the table as CSV or PX")
+        throw ReadError.spreadsheetNotScb(file: name)
     }
     let imported: ScbImport
     switch format ?? scbFormat(head: bytes, name: name) {
@@ -63,7 +63,7 @@ enum ScbDates {
 /// file in chunks; PX and JSON-stat (whose layout needs the whole file) are read first and
 /// then replayed. Returns the reader's findings.
 public func streamPopulation(_ source: InputSource, format: ScbFormat? = nil, options: ScbReadOptions = ScbReadOptions(),
-                             into sink: any PopulationSink) throws -> [Finding] {
+                             into sink: any PopulationSink) throws -> [ReportFinding] {
     let name = source.displayName
     let head = try source.head(4096)
     // Spreadsheets and empty files go the whole-file way, which says what is wrong with them.

@@ -19,4 +19,12 @@ enum ScbSizes {
         }
         return product
     }
+
+    /// The next cell's position in a table of `sizes` (the last dimension varying fastest);
+    /// past the last cell, all zeros again.
+    @inline(__always)
+    static func advance(_ index: inout [Int], sizes: [Int]) {
+        var j = index.count - 1
+        while j >= 0 { index[j] += 1; if index[j] < sizes[j] { break }; index[j] = 0; j -= 1 }
+    }
 }

@@ -33,7 +33,7 @@ extension SpreadsheetReader {
         let merged = try readSheet(at: index) { row, cells in
             grid.add(row: row, cells: cells)
             if let detail = grid.tooSparse() {
-                throw ReadError.limitExceeded(file: file, part: nil, detail: "sheet \"\(sheets[index].name)\": \(detail)")
+                throw ReadError.sheetTooSparse(file: file, sheet: sheets[index].name, detail: detail)
             }
         }
         return Sheet(info: sheets[index], rows: grid.finish(), merged: merged)
@@ -57,7 +57,7 @@ public struct GridBuilder {
     /// Why the grid may not grow (its values too far apart), once it may not; nil until then.
     public func tooSparse() -> String? {
         guard gridCells > limits.gridCellsFree, gridCells > values * limits.maxGridCellsPerValue else { return nil }
-        return "\(values) values spread over \(gridCells) grid cells (more than \(limits.maxGridCellsPerValue) a value, past \(limits.gridCellsFree) cells); read it as a stream instead (anslag-convert --to csv)"
+        return "\(values) values spread over \(gridCells) grid cells (more than \(limits.maxGridCellsPerValue) a value, past \(limits.gridCellsFree) cells)"
     }
 
     public mutating func add(row index: Int, cells: [IndexedCell]) {

@@ -86,7 +86,7 @@ public enum WriteError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .failed(let file, let reason): return "\(file): cannot write: \(reason)"
-        case .exists(let file): return "\(file): the output file exists; add --force to replace it"
+        case .exists(let file): return "\(file): the output file exists"
         case .wouldOverwriteInput(let file): return "\(file): refusing to write the output over an input file"
         }
     }

@@ -13,6 +13,11 @@ public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
     case limitExceeded(file: String, part: String?, detail: String)
     /// The requested sheet does not exist.
     case noSuchSheet(file: String, sheet: String, available: [String])
+    /// A sheet whose values are too far apart to read whole as a grid (`GridBuilder.tooSparse`);
+    /// it can still be read as a stream.
+    case sheetTooSparse(file: String, sheet: String, detail: String)
+    /// A spreadsheet given where an SCB export (CSV, PX, JSON-stat) was expected.
+    case spreadsheetNotScb(file: String)
 
     public var description: String {
         switch self {
@@ -29,6 +34,10 @@ public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
         case .noSuchSheet(let file, let sheet, let available):
             let list = available.map { "\"\($0)\"" }.joined(separator: ", ")
             return "\(file): no sheet \"\(sheet)\"; the workbook has \(list.isEmpty ? "no sheets" : list)"
+        case .sheetTooSparse(let file, let sheet, let detail):
+            return "\(file): refused: sheet \"\(sheet)\": \(detail); read it as a stream instead"
+        case .spreadsheetNotScb(let file):
+            return "\(file): a spreadsheet, not an SCB export"
         }
     }
 
@@ -36,7 +45,8 @@ public enum ReadError: Error, Equatable, CustomStringConvertible, Sendable {
     public var file: String {
         switch self {
         case .unreadable(let f, _), .encrypted(let f), .unsupported(let f, _), .malformed(let f, _, _),
-             .limitExceeded(let f, _, _), .noSuchSheet(let f, _, _):
+             .limitExceeded(let f, _, _), .noSuchSheet(let f, _, _), .sheetTooSparse(let f, _, _),
+             .spreadsheetNotScb(let f):
             return f
         }
     }

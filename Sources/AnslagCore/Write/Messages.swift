@@ -25,8 +25,9 @@ public enum TextKey: String, Sendable, CaseIterable {
 /// One message catalogue, Swedish and English: findings in words from their code and fields,
 /// and every text Anslag writes into a workbook.
 public enum Messages {
-    /// Finding templates. `{stated}`, `{computed}`, `{delta}`, `{lines}`, `{cell}`, `{sheet}` are
-    /// filled from the finding; a `[…]` segment is left out when a field it names is missing.
+    /// Finding templates. `{stated}`, `{computed}`, `{delta}`, `{lines}`, `{cell}`, `{sheet}` (and,
+    /// for counts, `{statedCount}`, `{computedCount}`, `{countDelta}`) are filled from the finding;
+    /// a `[…]` segment is left out when a field it names is missing.
     public static let findings: [FindingCode: [Language: String]] = [
         .sumMismatch: [
             .sv: "Angiven summa[ {stated}] stämmer inte med raderna[ {lines}][, som ger {computed}][; differens {delta}].",
@@ -97,6 +98,39 @@ public enum Messages {
         .textVaravMismatch: [
             .sv: "Beloppen efter \u{201D}varav\u{201D}[ ({computed})] stämmer inte med helheten[ {stated}][; differens {delta}].",
             .en: "The amounts after \u{201C}varav\u{201D}[ ({computed})] do not match the whole[ {stated}][; difference {delta}]."],
+        .raggedRow: [
+            .sv: "Raden har färre fält än rubrikraden och lästes inte.",
+            .en: "The row has fewer fields than the header row and was not read."],
+        .notANumber: [
+            .sv: "Cellen är varken ett tal eller någon av SCB:s symboler (som \u{201D}..\u{201D}); värdet lästes inte.",
+            .en: "The cell is neither a number nor one of SCB's symbols (such as \u{201C}..\u{201D}); the value was not read."],
+        .encodingSwitched: [
+            .sv: "Från den här raden finns tecken som inte är UTF-8; resten av filen lästes som Windows-1252.",
+            .en: "From this line on there are bytes that are not UTF-8; the rest of the file was read as Windows-1252."],
+        .regionCodePadded: [
+            .sv: "Regionkoden hade tappat sin inledande nolla; den lästes med nollan tillagd.",
+            .en: "The region code had lost its leading zero; it was read with the zero added."],
+        .regionUnknown: [
+            .sv: "Regionen finns inte i regionregistret.",
+            .en: "The region is not in the region registry."],
+        .regionNameDiffers: [
+            .sv: "Kommunen har ett annat namn här än i regionregistret.",
+            .en: "The municipality has another name here than in the region registry."],
+        .sexSumMismatch: [
+            .sv: "Män och kvinnor tillsammans[ ({computedCount})] stämmer inte med angiven totalsumma[ {statedCount}][; differens {countDelta}].",
+            .en: "Men and women together[ ({computedCount})] do not match the stated total[ {statedCount}][; difference {countDelta}]."],
+        .ageSumMismatch: [
+            .sv: "Åldrarna tillsammans[ ({computedCount})] stämmer inte med angiven summa för alla åldrar[ {statedCount}][; differens {countDelta}].",
+            .en: "The ages together[ ({computedCount})] do not match the stated total for all ages[ {statedCount}][; difference {countDelta}]."],
+        .countySumMismatch: [
+            .sv: "Länets kommuner tillsammans[ ({computedCount})] stämmer inte med angiven siffra för länet[ {statedCount}][; differens {countDelta}].",
+            .en: "The county's municipalities together[ ({computedCount})] do not match the figure stated for the county[ {statedCount}][; difference {countDelta}]."],
+        .riketSumMismatch: [
+            .sv: "Länen eller kommunerna tillsammans[ ({computedCount})] stämmer inte med angiven siffra för riket[ {statedCount}][; differens {countDelta}].",
+            .en: "The counties or municipalities together[ ({computedCount})] do not match the figure stated for Sweden[ {statedCount}][; difference {countDelta}]."],
+        .ckmDeviation: [
+            .sv: "Delarna[ ({computedCount})] avviker från totalsumman[ {statedCount}][ med {countDelta}]; SCB:s skyddsmetod (Cell Key Method) ger sådana avvikelser, och det är inget fel.",
+            .en: "The parts[ ({computedCount})] deviate from the total[ {statedCount}][ by {countDelta}]; SCB's protection method (Cell Key Method) causes such deviations, and it is not an error."],
     ]
 
     public static let texts: [TextKey: [Language: String]] = [
@@ -173,6 +207,12 @@ public enum Messages {
             case "lines": return f.lines
             case "cell": return f.cell
             case "sheet": return f.sheet
+            case "statedCount": return f.statedCount.map { count($0, lang) }
+            case "computedCount": return f.computedCount.map { count($0, lang) }
+            case "countDelta":
+                guard let s = f.statedCount, let c = f.computedCount else { return nil }
+                let (d, overflow) = s.subtractingReportingOverflow(c)
+                return overflow ? nil : count(d, lang)
             default: return nil
             }
         }
@@ -206,15 +246,24 @@ public enum Messages {
     /// spaces in Swedish); `1,500,000 kr` in English.
     public static func amount(_ m: Money, _ lang: Language = .sv) -> String {
         let a = m.ore.magnitude
-        let whole = String(a / 100)
-        var grouped = ""
-        for (i, ch) in whole.enumerated() {
-            if i > 0 && (whole.count - i) % 3 == 0 { grouped += lang == .sv ? "\u{A0}" : "," }
-            grouped.append(ch)
-        }
         let ore = a % 100
         let decimals = ore == 0 ? "" : (lang == .sv ? "," : ".") + (ore < 10 ? "0" : "") + String(ore)
-        return (m.ore < 0 ? "−" : "") + grouped + decimals + (lang == .sv ? "\u{A0}kr" : " kr")
+        return (m.ore < 0 ? "−" : "") + grouped(a / 100, lang) + decimals + (lang == .sv ? "\u{A0}kr" : " kr")
+    }
+
+    /// A count (persons) as a reader of `lang` writes it: `10\u{A0}551\u{A0}707`, `10,551,707`.
+    public static func count(_ n: Int64, _ lang: Language = .sv) -> String {
+        (n < 0 ? "−" : "") + grouped(n.magnitude, lang)
+    }
+
+    private static func grouped(_ n: UInt64, _ lang: Language) -> String {
+        let whole = String(n)
+        var out = ""
+        for (i, ch) in whole.enumerated() {
+            if i > 0 && (whole.count - i) % 3 == 0 { out += lang == .sv ? "\u{A0}" : "," }
+            out.append(ch)
+        }
+        return out
     }
 }
 

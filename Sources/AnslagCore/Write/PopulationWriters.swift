@@ -2,7 +2,7 @@
 /// `Schemas/population.schema.json`) and long CSV. Key and row order are fixed, so outputs
 /// diff cleanly.
 public enum PopulationWriter {
-    public static func writeJSON(_ table: PopulationTable, findings: [Finding], to sink: ByteSink) throws {
+    public static func writeJSON(_ table: PopulationTable, findings: [ReportFinding], to sink: ByteSink) throws {
         let m = table.metadata
         try sink.write("{\"kind\":\"population\",\"source\":")
         try JSONText.writeString(m.source, to: sink)
@@ -57,17 +57,18 @@ public enum PopulationWriter {
         try sink.write("]}\n")
     }
 
-    static func writeFindings(_ findings: [Finding], to sink: ByteSink) throws {
+    static func writeFindings(_ findings: [ReportFinding], to sink: ByteSink) throws {
         for (i, f) in findings.enumerated() {
             try sink.write(i == 0 ? "\n" : ",\n")
             try sink.write("{\"severity\":\"\(f.severity.rawValue)\",\"code\":")
-            try JSONText.writeString(f.code, to: sink)
+            try JSONText.writeString(f.code.rawValue, to: sink)
             try sink.write(",\"location\":")
             try JSONText.writeString(f.location, to: sink)
             try sink.write(",\"message\":")
             try JSONText.writeString(f.message, to: sink)
-            if let e = f.expected { try sink.write(",\"expected\":"); try sink.write(integer: e) }
-            if let a = f.actual { try sink.write(",\"actual\":"); try sink.write(integer: a) }
+            // "expected": what the parts sum to; "actual": what the total says.
+            if let e = f.computedCount { try sink.write(",\"expected\":"); try sink.write(integer: e) }
+            if let a = f.statedCount { try sink.write(",\"actual\":"); try sink.write(integer: a) }
             try sink.write("}")
         }
         if !findings.isEmpty { try sink.write("\n") }

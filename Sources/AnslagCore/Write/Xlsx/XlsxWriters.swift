@@ -68,7 +68,7 @@ public enum PopulationXlsxWriter {
     public static let dataSheet = "Befolkning"
     public static let findingsSheet = "Fynd"
 
-    public static func write(_ table: PopulationTable, findings: [Finding], to path: String) throws {
+    public static func write(_ table: PopulationTable, findings: [ReportFinding], to path: String) throws {
         let big = table.observations.count > 200_000
         let book = try XlsxWorkbook(path: path, constantMemory: big, title: table.metadata.title ?? "Befolkning",
                                     subject: table.metadata.tableId)
@@ -78,7 +78,7 @@ public enum PopulationXlsxWriter {
         // Which rows the findings point at: the first observation from the finding's line.
         var rowOfLine: [Int: Int] = [:]
         for (n, o) in table.observations.enumerated() where rowOfLine[o.line] == nil { rowOfLine[o.line] = n + 1 }
-        func line(of f: Finding) -> Int? {
+        func line(of f: ReportFinding) -> Int? {
             // "file: line N"
             guard let last = f.location.split(separator: " ").last, f.location.hasSuffix(": line " + last) else { return nil }
             return Int(last)
@@ -110,11 +110,11 @@ public enum PopulationXlsxWriter {
             for (n, f) in findings.enumerated() {
                 let r = n + 1
                 try fs.write(r, 0, string: f.severity.rawValue)
-                try fs.write(r, 1, string: f.code)
+                try fs.write(r, 1, string: f.code.rawValue)
                 try fs.write(r, 2, string: f.location)
                 try fs.write(r, 3, string: f.message)
-                if let e = f.expected { try fs.write(r, 4, number: Double(e), .integer) }
-                if let a = f.actual { try fs.write(r, 5, number: Double(a), .integer) }
+                if let e = f.computedCount { try fs.write(r, 4, number: Double(e), .integer) }
+                if let a = f.statedCount { try fs.write(r, 5, number: Double(a), .integer) }
                 if let l = line(of: f), let row = rowOfLine[l] {
                     let cell = CellPosition(row: row, column: valueColumn).a1
                     try fs.write(r, 6, link: "'\(ws.name)'!\(cell)", text: cell)
