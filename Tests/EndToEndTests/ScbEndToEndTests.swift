@@ -152,7 +152,8 @@ struct ScbQueryEndToEndTests {
             ("anslag-convert", ["--input-delimiter", "xx", file], "anslag-convert: --input-delimiter takes one ASCII character (or tab, semicolon, comma), not \"xx\"\n"),
             ("anslag-convert", ["--format", "doc", file], "anslag-convert: unknown --format \"doc\"; use xlsx, ods or csv\n"),
             ("anslag-import", ["--tolerance", "abc", file], "anslag-import: --tolerance takes an amount in kronor such as 1 or 1000, not \"abc\"\n"),
-            ("anslag-allocate", ["--report", "xlsx", "rules.yaml"], "anslag-allocate: --report takes text or json\n"),
+            ("anslag-reconcile", ["--report", "xlsx", "--allocation", "a.json", "b"], "anslag-reconcile: --report takes text or json\n"),
+            ("anslag-allocate", ["--report", "pdf", "rules.yaml"], "anslag-allocate: Error: The value 'pdf' is invalid for '--report <report>'. Please provide one of 'text', 'json' or 'xlsx'. (see anslag-allocate --help)\n"),
             ("anslag-scb", ["--to", "pdf", file], "anslag-scb: Error: The value 'pdf' is invalid for '--to <to>'. Please provide one of 'json', 'csv' or 'xlsx'. (see anslag-scb --help)\n"),
         ]
         for (tool, args, stderr) in cases {
