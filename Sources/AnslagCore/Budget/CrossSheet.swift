@@ -45,8 +45,11 @@ enum CrossSheet {
         }
         var out: [ReportFinding] = []
         for t in budget.tables {
-            for l in t.lines where l.role == .line || l.role == .subtotal {
-                guard let stated = l.amount, let name = l.layoutName(in: t), mayName(name),
+            // By index, reading the fields needed: a line is not copied whole for each look.
+            for i in t.lines.indices where t.lines[i].role == .line || t.lines[i].role == .subtotal {
+                guard t.lines[i].amount != nil, mayName(t.layout == .matrix ? (t.lines[i].area ?? t.lines[i].label) : t.lines[i].label) else { continue }
+                let l = t.lines[i]
+                guard let stated = l.amount, let name = l.layoutName(in: t),
                       let area = totals[BudgetRecognizer.fold(name)], area.sheet != t.sheet, !area.totals.isEmpty else { continue }
                 if let f = check(stated: stated, line: l, unit: t.unit, in: t, against: area.totals, areaSheet: area.sheet, file: budget.file) {
                     out.append(f)

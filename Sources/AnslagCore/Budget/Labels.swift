@@ -16,6 +16,7 @@ extension BudgetRecognizer {
 
     static let totalPrefixes = byInitial(Vocabulary.totalWords.flatMap { [$0 + " ", $0 + ":"] })
     static let resultPrefixes = byInitial(Vocabulary.resultPrefixes)
+    static let resultInitials = Set(Vocabulary.resultPrefixes.compactMap(\.utf8.first) + Vocabulary.resultLabels.compactMap(\.utf8.first))
 
     /// Prefixes by their first byte: a label is compared only with those it could begin with
     /// ("Post 1.2.3" with "periodens resultat", not with all of them).
@@ -37,8 +38,8 @@ extension BudgetRecognizer {
     /// A result row of a resultaträkning or kassaflödesanalys ("Verksamhetens nettokostnader",
     /// "Rörelseresultat", "Årets resultat"): a running total of what stands above it.
     static func isResultLabel(_ folded: String) -> Bool {
-        guard !folded.isEmpty, !folded.hasPrefix("- ") else { return false }
-        let f = folded.trimmingCharacters(in: ":")
+        guard let b = folded.utf8.first, b != UInt8(ascii: "-"), resultInitials.contains(b) else { return false }
+        let f = folded.utf8.last == UInt8(ascii: ":") || folded.utf8.last == UInt8(ascii: " ") ? folded.trimmingCharacters(in: ":") : folded
         return Vocabulary.resultLabels.contains(f) || hasPrefix(f, in: resultPrefixes)
     }
 
@@ -49,8 +50,11 @@ extension BudgetRecognizer {
     }
 
     /// A breakdown row ("varav årets resultat", "– därav …"): a part of the row above.
+    static let breakdownPrefixes = byInitial(Vocabulary.breakdownPrefixes.flatMap { [$0 + " ", $0 + ":"] })
+
     static func isBreakdownLabel(_ folded: String) -> Bool {
-        Vocabulary.breakdownPrefixes.contains { folded == $0 || folded.hasPrefix($0 + " ") || folded.hasPrefix($0 + ":") }
+        guard let b = folded.utf8.first, breakdownPrefixes[b] != nil else { return false }
+        return Vocabulary.breakdownPrefixes.contains(folded) || hasPrefix(folded, in: breakdownPrefixes)
     }
 
     /// Folds a label for matching; long texts (notes, not labels) are not folded at all, which
