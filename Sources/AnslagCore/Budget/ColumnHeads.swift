@@ -9,6 +9,9 @@ struct ColumnHeads {
     var columns: ColumnMap<BudgetLine.Column> = [:]
     /// Columns headed "Not" / "Noter": note numbers, never amounts.
     var noteColumns: Set<Int> = []
+    /// Columns whose head names a figure computed from others in its row (`Avvikelse`,
+    /// `Nettokostnad 2020`), in order: read once with the header, not at every table's close.
+    var relationColumns: [Int] = []
 
     /// Reads a header row, with the super-header row above it if there is one ("Kommunen |
     /// Sammanställd redovisning" over "2017 | 2018 | 2017 | 2018").
@@ -36,6 +39,7 @@ struct ColumnHeads {
             let head = over.map { $0 + " " + text } ?? text
             columns[c] = BudgetLine.Column(head: head, year: BudgetRecognizer.years(in: head).last, kind: Self.kind(of: head))
         }
+        relationColumns = columns.filter { TableScan.isRelationHead($0.value.head) }.map(\.key).sorted()
     }
 
     init() {}

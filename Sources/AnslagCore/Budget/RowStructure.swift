@@ -142,7 +142,7 @@ extension TableScan {
     mutating func checkRowRelations(_ o: OpenTable) {
         guard o.dataRows >= 3, o.end - o.start < 20_000 else { return }
         let unit = o.unit
-        let candidates = heads.columns.filter { Self.isRelationHead($0.value.head) }.map(\.key).sorted()
+        let candidates = heads.relationColumns
         guard !candidates.isEmpty else { return }
         let dataRows = (o.start...o.end).filter { i in
             i != o.headerRow && rows[i].label != nil && !rows[i].amounts.isEmpty && rows[i].inexact.isEmpty
@@ -202,6 +202,6 @@ extension TableScan {
     /// A head naming a figure computed from others in its row.
     static func isRelationHead(_ head: String) -> Bool {
         let folded = BudgetRecognizer.fold(head)
-        return Vocabulary.relationHeads.contains { folded.contains($0) }
+        return Vocabulary.relationHeads.contains { folded.firstRange(of: $0) != nil }
     }
 }
