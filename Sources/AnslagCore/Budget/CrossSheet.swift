@@ -37,11 +37,12 @@ enum CrossSheet {
         }
         // A label can name a sheet only if it begins as a sheet name does: most labels are
         // passed over without folding them.
-        let initials = Set(totals.keys.compactMap { $0.first })
+        let initials = Set(totals.keys.compactMap { $0.utf8.first })
         func mayName(_ s: String) -> Bool {
+            guard let b = s.utf8.first else { return false }
+            if b < 0x80 { return initials.contains(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
             guard let c = s.first else { return false }
-            if let a = c.asciiValue, a < 0x80 { return initials.contains(Character(Unicode.Scalar(a).properties.lowercaseMapping)) }
-            return BudgetRecognizer.fold(String(c)).first.map(initials.contains) ?? false
+            return BudgetRecognizer.fold(String(c)).utf8.first.map(initials.contains) ?? false
         }
         var out: [ReportFinding] = []
         for t in budget.tables {
