@@ -24,7 +24,7 @@ extension BudgetRecognizer {
         Dictionary(grouping: prefixes.filter { !$0.isEmpty }) { $0.utf8.first! }
     }
 
-    static func hasPrefix(_ f: String, in table: [UInt8: [String]]) -> Bool {
+    static func beginsWithPrefix(_ f: String, in table: [UInt8: [String]]) -> Bool {
         guard let b = f.utf8.first, let candidates = table[b] else { return false }
         return candidates.contains { f.hasPrefix($0) }
     }
@@ -32,7 +32,7 @@ extension BudgetRecognizer {
     static func isTotalLabel(_ folded: String) -> Bool {
         guard !folded.isEmpty else { return false }
         let f = folded.hasSuffix(":") || folded.hasSuffix(" ") ? folded.trimmingCharacters(in: ":") : folded
-        return Vocabulary.totalWords.contains(f) || hasPrefix(f, in: totalPrefixes)
+        return Vocabulary.totalWords.contains(f) || beginsWithPrefix(f, in: totalPrefixes)
     }
 
     /// A result row of a resultaträkning or kassaflödesanalys ("Verksamhetens nettokostnader",
@@ -40,7 +40,7 @@ extension BudgetRecognizer {
     static func isResultLabel(_ folded: String) -> Bool {
         guard let b = folded.utf8.first, b != UInt8(ascii: "-"), resultInitials.contains(b) else { return false }
         let f = folded.utf8.last == UInt8(ascii: ":") || folded.utf8.last == UInt8(ascii: " ") ? folded.trimmingCharacters(in: ":") : folded
-        return Vocabulary.resultLabels.contains(f) || hasPrefix(f, in: resultPrefixes)
+        return Vocabulary.resultLabels.contains(f) || beginsWithPrefix(f, in: resultPrefixes)
     }
 
     /// A result row that carries the result above it on ("Resultat efter finansiella poster").
@@ -54,7 +54,7 @@ extension BudgetRecognizer {
 
     static func isBreakdownLabel(_ folded: String) -> Bool {
         guard let b = folded.utf8.first, breakdownPrefixes[b] != nil else { return false }
-        return Vocabulary.breakdownPrefixes.contains(folded) || hasPrefix(folded, in: breakdownPrefixes)
+        return Vocabulary.breakdownPrefixes.contains(folded) || beginsWithPrefix(folded, in: breakdownPrefixes)
     }
 
     /// Folds a label for matching; long texts (notes, not labels) are not folded at all, which
