@@ -60,6 +60,22 @@ struct ScbFetchEndToEndTests {
         return r.stdout
     }
 
+    /// The 2024 agreement's allocation written to `out`: its four rules with the 21 län's
+    /// amounts exactly as the independent expected files give them, at 2023M10.
+    static func expectAgreement(_ out: String) throws -> Allocation? {
+        guard case .allocation(let a) = try NormalizedJSON.read(bytes: try FileInput.read(path: out), file: out) else {
+            Issue.record("no allocation"); return nil
+        }
+        #expect(a.rules.count == 4)
+        for rule in a.rules {
+            let want = try amounts(rule.rule)
+            #expect(want.count == 21, "\(rule.rule)")
+            #expect(Dictionary(uniqueKeysWithValues: rule.recipients.map { ($0.code!, $0.amount) }) == want, "\(rule.rule)")
+        }
+        #expect(a.population?.referencePeriod == "2023M10 (vid respektive månads slut)")
+        return a
+    }
+
     static func amounts(_ rule: String) throws -> [String: Int64] {
         var out: [String: Int64] = [:]
         for line in try expected("amounts/" + rule).split(separator: "\n") {
@@ -82,16 +98,7 @@ struct ScbFetchEndToEndTests {
         // Retry-After: config + metadata + 8 pages + 1 retry.
         #expect(first.stderr.contains("8 page(s), 11 request(s) sent"))
         #expect(try server.requests() == 11)
-        guard case .allocation(let a) = try NormalizedJSON.read(bytes: try FileInput.read(path: out), file: out) else {
-            Issue.record("no allocation"); return
-        }
-        #expect(a.rules.count == 4)
-        for rule in a.rules {
-            let want = try Self.amounts(rule.rule)
-            #expect(want.count == 21, "\(rule.rule)")
-            #expect(Dictionary(uniqueKeysWithValues: rule.recipients.map { ($0.code!, $0.amount) }) == want, "\(rule.rule)")
-        }
-        #expect(a.population?.referencePeriod == "2023M10 (vid respektive månads slut)")
+        guard let a = try Self.expectAgreement(out) else { return }
         #expect(a.population?.updated == "2024-02-22T07:00:00Z")
         // The second run is served from the cache: not one request reaches the server.
         let second = try Tool.run("anslag-allocate", args)

@@ -69,16 +69,7 @@ struct ScbFetchV1EndToEndTests {
         // the first is refused once with 429 and Retry-After: ?config + metadata + 8 + 1 retry.
         #expect(first.stderr.contains("8 page(s), 11 request(s) sent"), "\(first.stderr)")
         #expect(try server.requests() == 11)
-        guard case .allocation(let a) = try NormalizedJSON.read(bytes: try FileInput.read(path: out), file: out) else {
-            Issue.record("no allocation"); return
-        }
-        #expect(a.rules.count == 4)
-        for rule in a.rules {
-            let want = try ScbFetchEndToEndTests.amounts(rule.rule)
-            #expect(want.count == 21, "\(rule.rule)")
-            #expect(Dictionary(uniqueKeysWithValues: rule.recipients.map { ($0.code!, $0.amount) }) == want, "\(rule.rule)")
-        }
-        #expect(a.population?.referencePeriod == "2023M10 (vid respektive månads slut)")
+        guard let a = try ScbFetchEndToEndTests.expectAgreement(out) else { return }
         #expect(a.population?.source.contains(server.v1) == true, "\(String(describing: a.population?.source))")
         // The second run is served from the cache: not one request reaches the server.
         let second = try Tool.run("anslag-allocate", args)

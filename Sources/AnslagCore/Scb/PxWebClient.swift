@@ -117,18 +117,13 @@ public struct PxWebClient: Sendable {
         let meta = try session.json("\(base)/tables/\(table)/metadata?lang=sv")
         let variables = try PxWebSelection.variables(meta, query: query)
         let selection = try PxWebSelection.resolve(request, variables: variables, query: query, registry: registry)
-        let pages = try PxWebPaging.pages(selection.compactMap { v, codes in codes.map { (v.code, $0) } }, maxCells: maxCells, query: query)
-        if pages.count > 1 && format == .px {
-            throw FetchError("\(query): \(pages.count) pages of at most \(maxCells) cells; PX cannot be joined, fetch as json-stat2 or csv")
-        }
-        var bodies: [[UInt8]] = []
-        for page in pages {
+        let (body, pages) = try PxWebPaging.fetchAll(selection.compactMap { v, codes in codes.map { (v.code, $0) } },
+                                                     maxCells: maxCells, format: format, query: query) { page in
             let params = page.map { "valuecodes%5B\(Self.escape($0.0))%5D=\($0.1.map(Self.escape).joined(separator: ","))" }
             let url = "\(base)/tables/\(table)/data?lang=sv&outputFormat=\(format.rawValue)&" + params.joined(separator: "&")
-            bodies.append(try session.get(url, expectJSON: format == .jsonStat))
+            return try session.get(url, expectJSON: format == .jsonStat)
         }
-        let body = pages.count == 1 ? bodies[0] : try PxWebPaging.merge(bodies, format: format, query: query)
-        return Result(body: body, format: format, pages: pages.count, requests: session.requests, query: query, api: .v2, base: base)
+        return Result(body: body, format: format, pages: pages, requests: session.requests, query: query, api: .v2, base: base)
     }
 
     /// Fetches and reads the table at once.

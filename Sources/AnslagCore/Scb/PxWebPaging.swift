@@ -32,6 +32,19 @@ enum PxWebPaging {
         return done
     }
 
+    /// The whole selection, fetched page by page through `fetch` (one request per page, in the
+    /// table's order) and joined: what both API versions do once they know their cell limit.
+    static func fetchAll(_ selection: Selection, maxCells: Int, format: PxWebFormat, query: String,
+                         _ fetch: (Selection) throws -> [UInt8]) throws -> (body: [UInt8], pages: Int) {
+        let pages = try Self.pages(selection, maxCells: maxCells, query: query)
+        if pages.count > 1 && format == .px {
+            throw FetchError("\(query): \(pages.count) pages of at most \(maxCells) cells; PX cannot be joined, fetch as json-stat2 or csv")
+        }
+        var bodies: [[UInt8]] = []
+        for page in pages { bodies.append(try fetch(page)) }
+        return (pages.count == 1 ? bodies[0] : try merge(bodies, format: format, query: query), pages.count)
+    }
+
     static func merge(_ bodies: [[UInt8]], format: PxWebFormat, query: String) throws -> [UInt8] {
         switch format {
         case .csv: return mergeCSV(bodies)

@@ -80,15 +80,10 @@ extension PxWebClient {
         let meta = try session.json(url)
         let variables = try PxWebV1.variables(meta, query: query)
         let selection = try PxWebSelection.resolve(request, variables: variables, query: query, registry: registry)
-        let pages = try PxWebPaging.pages(selection.compactMap { v, codes in codes.map { (v.code, $0) } }, maxCells: maxCells, query: query)
-        if pages.count > 1 && format == .px {
-            throw FetchError("\(query): \(pages.count) pages of at most \(maxCells) cells; PX cannot be joined, fetch as json-stat2 or csv")
+        let (body, pages) = try PxWebPaging.fetchAll(selection.compactMap { v, codes in codes.map { (v.code, $0) } },
+                                                     maxCells: maxCells, format: format, query: query) { page in
+            try session.send(Request(url: url, body: PxWebV1.body(page, format: format)), expectJSON: format == .jsonStat)!
         }
-        var bodies: [[UInt8]] = []
-        for page in pages {
-            bodies.append(try session.send(Request(url: url, body: PxWebV1.body(page, format: format)), expectJSON: format == .jsonStat)!)
-        }
-        let body = pages.count == 1 ? bodies[0] : try PxWebPaging.merge(bodies, format: format, query: query)
-        return Result(body: body, format: format, pages: pages.count, requests: session.requests, query: query, api: .v1, base: base)
+        return Result(body: body, format: format, pages: pages, requests: session.requests, query: query, api: .v1, base: base)
     }
 }
