@@ -199,6 +199,7 @@ struct NotATableEndToEndTests {
 
     @Test func anHTMLPageNamedXlsSaysSo() throws {
         let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
         let path = dir + "/budget.xls"
         Tool.write(path, "<html><body><table><tr><td>Summa</td><td>1</td></tr></table></body></html>\n")
         let r = try Tool.run("anslag-import", [path])
@@ -212,6 +213,7 @@ struct NotATableEndToEndTests {
         #expect(r.status == 1)
         #expect(r.stdout.contains("sum-mismatch"))
         let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
         Tool.write(dir + "/budget.txt", csv)
         #expect(try Tool.run("anslag-import", [dir + "/budget.txt", "--report", "text"]).status == 1)
     }

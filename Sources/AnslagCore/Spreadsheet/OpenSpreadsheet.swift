@@ -95,7 +95,9 @@ public enum FileInput {
 public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = nil,
                             csv: CsvOptions = CsvOptions(), limits: ReadLimits = .default) throws -> any SpreadsheetReader {
     let name = source.displayName
-    let head = try source.head(8)
+    // The first bytes once: the signature, and what a text that is no table begins with.
+    let sniff = try source.head(4096)
+    let head = Array(sniff.prefix(8))
     let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
     let isZip = head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])
     let isCFB = head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
@@ -104,7 +106,6 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
     let spreadsheetExtensions = ["xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods", "ots"]
     if format == nil && !isZip && !isCFB && !["csv", "tsv", "tab"].contains(ext) && !spreadsheetExtensions.contains(ext) {
         // A README, a rule file, a JSON or PX file, a script: what it is, not "valid — 0 tables".
-        let sniff = try source.head(4096)
         if let what = ext == "txt" ? NotATable.byText(sniff) ?? NotATable.binary(sniff) : NotATable.what(ext: ext, head: sniff) {
             throw ReadError.unsupported(file: name, what: what)
         }
@@ -135,7 +136,7 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
         let base = name.split(separator: "/").last.map(String.init) ?? name
         let looksLikeLock = head.count == 8 && (1...54).contains(head[0]) && head[1...].allSatisfy { $0 >= 32 && $0 < 127 }
             && ["xlsx", "xlsm", "xltx", "xltm"].contains(ext)
-        if base.hasPrefix("~$") || (looksLikeLock && (try? FileInput.head(path: name, count: 1024).count) ?? 1024 < 1024) {
+        if base.hasPrefix("~$") || (looksLikeLock && sniff.count < 1024) {
             throw ReadError.unsupported(file: name,
                 what: "an Office lock file (~$…), written while someone has the workbook open; open the workbook itself")
         }
@@ -144,7 +145,7 @@ public func openSpreadsheet(_ source: InputSource, format: SpreadsheetFormat? = 
             let bytes = try source.readAll(limit: limits.maxInputBytes)
             if !bytes.contains(0) { return CsvReader(file: name, bytes: bytes, options: csv, limits: limits) }
         }
-        if let what = NotATable.byText(try source.head(4096)) {
+        if let what = NotATable.byText(sniff) {
             throw ReadError.unsupported(file: name, what: "named .\(ext) but \(what)")
         }
         throw ReadError.malformed(file: name, part: nil,
