@@ -39,6 +39,17 @@ struct ColumnMap<Value>: Sequence, ExpressibleByDictionaryLiteral {
         }
     }
 
+    /// Removes and returns the value in column `c`, so that the caller holds the only
+    /// reference to it and can change it without a copy.
+    mutating func take(_ c: Int) -> Value? {
+        if c >= 0 && c < slots.count {
+            let v = slots[c]
+            slots[c] = nil
+            return v
+        }
+        return c >= Self.dense ? far.removeValue(forKey: c) : nil
+    }
+
     /// Modified in place (`map[c, default: []].append(x)` copies nothing).
     subscript(_ c: Int, default value: @autoclosure () -> Value) -> Value {
         get { self[c] ?? value() }

@@ -37,23 +37,30 @@ enum CrossSheet {
         }
         // A label can name a sheet only if it begins as a sheet name does: most labels are
         // passed over without folding them.
-        let initials = Set(totals.keys.compactMap { $0.utf8.first })
+        var initials = [Bool](repeating: false, count: 256)
+        for k in totals.keys { if let b = k.utf8.first { initials[Int(b)] = true } }
         func mayName(_ s: String) -> Bool {
             guard let b = s.utf8.first else { return false }
-            if b < 0x80 { return initials.contains(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+            if b < 0x80 { return initials[Int(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)] }
             guard let c = s.first else { return false }
-            return BudgetRecognizer.fold(String(c)).utf8.first.map(initials.contains) ?? false
+            return BudgetRecognizer.fold(String(c)).utf8.first.map { initials[Int($0)] } ?? false
         }
         var out: [ReportFinding] = []
         for t in budget.tables {
-            // By index, reading the fields needed: a line is not copied whole for each look.
-            for i in t.lines.indices where t.lines[i].role == .line || t.lines[i].role == .subtotal {
-                guard t.lines[i].amount != nil, mayName(t.layout == .matrix ? (t.lines[i].area ?? t.lines[i].label) : t.lines[i].label) else { continue }
-                let l = t.lines[i]
-                guard let stated = l.amount, let name = l.layoutName(in: t),
-                      let area = totals[BudgetRecognizer.fold(name)], area.sheet != t.sheet, !area.totals.isEmpty else { continue }
-                if let f = check(stated: stated, line: l, unit: t.unit, in: t, against: area.totals, areaSheet: area.sheet, file: budget.file) {
-                    out.append(f)
+            // Through a pointer, reading the fields needed: a line is not copied whole for each look.
+            let matrix = t.layout == .matrix
+            t.lines.withUnsafeBufferPointer { lines in
+                for i in 0..<lines.count {
+                    let role = lines[i].role
+                    guard role == .line || role == .subtotal, lines[i].amount != nil else { continue }
+                    if matrix, let area = lines[i].area { guard mayName(area) else { continue } }
+                    else { guard mayName(lines[i].label) else { continue } }
+                    let l = lines[i]
+                    guard let stated = l.amount, let name = l.layoutName(in: t),
+                          let area = totals[BudgetRecognizer.fold(name)], area.sheet != t.sheet, !area.totals.isEmpty else { continue }
+                    if let f = check(stated: stated, line: l, unit: t.unit, in: t, against: area.totals, areaSheet: area.sheet, file: budget.file) {
+                        out.append(f)
+                    }
                 }
             }
         }

@@ -1,18 +1,46 @@
 /// What a label or a note says: totals, result rows, breakdowns, changes, keys, years and units.
 extension BudgetRecognizer {
-    /// Whether a raw label could be a total, result, breakdown or change label at all: its
-    /// first letter is one those words start with (Summa, Totalt, Förändring, Differens,
-    /// Verksamhetens …, Rörelseresultat, Resultat, Årets, Balanskrav…, Finansnetto, Kassaflöde,
-    /// Likvida medel, Nettokostnad, varav, därav) or a dash before "varav". Saves folding every label.
+    /// Whether a raw label could be a total, result, breakdown or change label at all: its first
+    /// two letters, folded, are two such a word starts with (Summa, Totalt, Förändring,
+    /// Differens, Verksamhetens …, Rörelseresultat, Resultat, Årets, Balanskrav…, Finansnetto,
+    /// Kassaflöde, Likvida medel, Nettokostnad, varav, därav; "Post 1.2" is none). Saves folding
+    /// and matching every line's label.
     static func mayBeTotalOrChange(_ raw: String) -> Bool {
-        guard let b = raw.utf8.first(where: { $0 != 32 }) else { return false }
-        switch b | 0x20 {
-        case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "d"), UInt8(ascii: "v"), UInt8(ascii: "r"),
-             UInt8(ascii: "b"), UInt8(ascii: "k"), UInt8(ascii: "l"), UInt8(ascii: "n"), UInt8(ascii: "a"), UInt8(ascii: "j"),
-             UInt8(ascii: "p"), UInt8(ascii: "m"), UInt8(ascii: "-"), 0xC3 | 0x20, 0xE2 | 0x20: return true
-        default: return false
-        }
+        // The first two bytes the label folds to: spaces and dashes before the first letter fold
+        // away, A–Z fold to a–z, a dash after it folds to a space; non-ASCII text is folded in full.
+        var raw = raw
+        return raw.withUTF8(mayStartLabelWord)
     }
+
+    private static func mayStartLabelWord(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var first: UInt8 = 0
+        for b in bytes {
+            if b >= 0x80 { return true }
+            if first == 0 {
+                if b == 32 || b == 45 { continue }
+                first = b >= 65 && b <= 90 ? b + 32 : b
+                continue
+            }
+            let second = b == 45 ? 32 : (b >= 65 && b <= 90 ? b + 32 : b)
+            return labelStarts[Int(first) << 7 | Int(second)]
+        }
+        return true   // fewer than two letters: folded in full
+    }
+
+    /// Which two ASCII bytes (first << 7 | second) begin a folded total, result, breakdown or
+    /// change word: a label beginning otherwise is none of them.
+    static let labelStarts: [Bool] = {
+        var table = [Bool](repeating: false, count: 128 * 128)
+        let words = Vocabulary.totalWords + Vocabulary.resultPrefixes + Vocabulary.resultLabels
+            + Vocabulary.runningResultPrefixes + Vocabulary.runningResultLabels + [Vocabulary.bareResult]
+            + Vocabulary.breakdownPrefixes + Vocabulary.changePrefixes
+        for w in words {
+            let u = Array(w.utf8)
+            precondition(u.count >= 2 && u[0] < 0x80 && u[1] < 0x80, "vocabulary words are folded ASCII")
+            table[Int(u[0]) << 7 | Int(u[1])] = true
+        }
+        return table
+    }()
 
     static let totalPrefixes = byInitial(Vocabulary.totalWords.flatMap { [$0 + " ", $0 + ":"] })
     static let resultPrefixes = byInitial(Vocabulary.resultPrefixes)
@@ -26,12 +54,12 @@ extension BudgetRecognizer {
 
     static func beginsWithPrefix(_ f: String, in table: [UInt8: [String]]) -> Bool {
         guard let b = f.utf8.first, let candidates = table[b] else { return false }
-        return candidates.contains { f.hasPrefix($0) }
+        return candidates.contains { f.utf8.starts(with: $0.utf8) }
     }
 
     static func isTotalLabel(_ folded: String) -> Bool {
         guard !folded.isEmpty else { return false }
-        let f = folded.hasSuffix(":") || folded.hasSuffix(" ") ? folded.trimmingCharacters(in: ":") : folded
+        let f = folded.utf8.last == UInt8(ascii: ":") || folded.utf8.last == UInt8(ascii: " ") ? folded.trimmingCharacters(in: ":") : folded
         return Vocabulary.totalWords.contains(f) || beginsWithPrefix(f, in: totalPrefixes)
     }
 
@@ -61,7 +89,9 @@ extension BudgetRecognizer {
     /// keeps sheets of huge strings fast.
     static func fold(_ s: String) -> String { s.utf8.count > 200 ? "" : TextFold.fold(s) }
 
-    static func isChangeLabel(_ folded: String) -> Bool { Vocabulary.changePrefixes.contains { folded.hasPrefix($0) } }
+    static func isChangeLabel(_ folded: String) -> Bool {
+        !folded.isEmpty && Vocabulary.changePrefixes.contains { folded.utf8.starts(with: $0.utf8) }
+    }
 
     /// The unit a text states ("Angivet i tusental kronor", "(tkr)", "Belopp, mnkr", "Belopp i
     /// kronor", "MSEK", "mdkr"), if it states one. A unit word right after a number is an
@@ -141,22 +171,25 @@ extension BudgetRecognizer {
 
     /// Key text of an allocation table: "efter befolkningsstorlek", "1/3", "25 %", "lika delar".
     static func looksLikeKey(_ t: String) -> Bool {
-        let u = t.utf8.prefix(120)
-        if u.contains(UInt8(ascii: "/")) || u.contains(UInt8(ascii: "%")) { return true }
-        func starts(_ w: StaticString) -> Bool {
-            let b = UnsafeBufferPointer(start: w.utf8Start, count: w.utf8CodeUnitCount)
-            return u.count >= b.count && zip(u, b).allSatisfy { $0 | 0x20 == $1 }
+        var t = t
+        return t.withUTF8 { all in
+            let u = UnsafeBufferPointer(rebasing: all.prefix(120))
+            if u.contains(UInt8(ascii: "/")) || u.contains(UInt8(ascii: "%")) { return true }
+            func matches(_ w: StaticString, at i: Int) -> Bool {
+                let n = w.utf8CodeUnitCount
+                guard u.count - i >= n else { return false }
+                for k in 0..<n where u[i + k] | 0x20 != w.utf8Start[k] { return false }
+                return true
+            }
+            if matches("efter", at: 0) || matches("lika", at: 0) { return true }
+            // "befolkning" anywhere, any case.
+            var i = 0
+            while u.count - i >= 10 {
+                if matches("befolkning", at: i) { return true }
+                i += 1
+            }
+            return false
         }
-        if starts("efter") || starts("lika") { return true }
-        // "befolkning" anywhere, any case.
-        let needle: StaticString = "befolkning"
-        let nb = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        var i = u.startIndex
-        while u.distance(from: i, to: u.endIndex) >= nb.count {
-            if u[i...].prefix(nb.count).elementsEqual(nb, by: { $0 | 0x20 == $1 }) { return true }
-            i = u.index(after: i)
-        }
-        return false
     }
 
     /// Four-digit years in a text, in order ("Förändring 2023–2024" → [2023, 2024]).

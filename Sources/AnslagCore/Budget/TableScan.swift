@@ -65,7 +65,7 @@ struct TableScan {
         // The label folded, when it could be a total, result, breakdown or change label at all.
         let folded = row.label.map { BudgetRecognizer.mayBeTotalOrChange($0) ? BudgetRecognizer.fold($0) : "" } ?? ""
         // A label led by a dash ("– Årets resultat") is an item under the row above, not a result row.
-        let bulleted = row.label.map { l in l.unicodeScalars.first.map { "-\u{2013}\u{2014}\u{2212}".unicodeScalars.contains($0) } ?? false } ?? false
+        let bulleted = row.label.map(Self.isBulleted) ?? false
         let isTotal = BudgetRecognizer.isTotalLabel(folded)
             || (!bulleted && (BudgetRecognizer.isResultLabel(folded) || (folded == Vocabulary.bareResult && lastWasTotal && !blankSince)))
         defer {
@@ -73,7 +73,7 @@ struct TableScan {
             lastWasTotal = isTotal
         }
         let header = isHeader(i)
-        let amounts = row.amounts.filter { !heads.noteColumns.contains($0) || header }
+        let amounts = header || heads.noteColumns.isEmpty || !row.amounts.contains(where: heads.noteColumns.contains) ? row.amounts : row.amounts.filter { !heads.noteColumns.contains($0) }
         if header || table == nil || (blankSince && amounts.isEmpty && lastWasTotal) {
             startTable(at: i, header: header)
         }
@@ -100,6 +100,14 @@ struct TableScan {
             return
         }
         takeDataRow(row, label: label, labelColumn: labelColumn, folded: folded, isTotal: isTotal, amounts: amounts)
+    }
+
+    /// A label led by a dash: `-`, `–`, `—` or `−` (the last three begin with byte E2).
+    static func isBulleted(_ label: String) -> Bool {
+        guard let b = label.utf8.first else { return false }
+        if b == UInt8(ascii: "-") { return true }
+        guard b == 0xE2, let s = label.unicodeScalars.first else { return false }
+        return s == "\u{2013}" || s == "\u{2014}" || s == "\u{2212}"
     }
 
     /// Closes the open table (if any) and opens one at row `i`.

@@ -66,7 +66,7 @@ extension TableScan {
         let unit = table!.unit
         let wasTainted = tainted.contains(c)
         tainted.remove(c)
-        var list = items[c] ?? []
+        var list = items.take(c) ?? []   // taken out, so changing it copies nothing
         defer { items[c] = list }
         // 1. A formula naming the cells it adds.
         if let f = rows[i].formula(at: c), let refs = FormulaRefs.sumReferences(f) {
@@ -77,9 +77,15 @@ extension TableScan {
             }
             let covered = { (row: Int) in refs.contains { $0.contains(row: row, column: c) } }
             for t in list where t.isTotal && covered(t.row) && t.row < table!.start { table!.mergeFrom = min(table!.mergeFrom ?? Int.max, t.row) }
-            let consumed = list.filter { covered($0.row) }
-            list = list.filter { !covered($0.row) }
-            list.append(SpanItem(row: i, stated: stated, covered: consumed.isEmpty ? computed : consumed.reduce(Money.zero) { $0 + $1.covered },
+            // The items the formula covers are consumed (their covered sum carried on), the rest kept.
+            var kept: [SpanItem] = []
+            kept.reserveCapacity(list.count)
+            var consumedSum = Money.zero, anyConsumed = false
+            for t in list {
+                if covered(t.row) { consumedSum = consumedSum + t.covered; anyConsumed = true } else { kept.append(t) }
+            }
+            list = kept
+            list.append(SpanItem(row: i, stated: stated, covered: anyConsumed ? consumedSum : computed,
                                  isTotal: true, topLevel: list.count == 0))
             if list.count == 1 { list[0].topLevel = true }
             return lines
