@@ -167,15 +167,23 @@ struct DocumentReaderTests {
         #expect(reader.tables.map(\.name) == ["Sida 1, tabell 1"])
         #expect(reader.tables.first?.cells == [["1234", "5678"], ["2345", "6789"], ["3456", "7890"]])
     }
+
+    /// A page of 14 400 × 14 400 pt (PDF's largest) is rendered at less than 1 px/pt, its
+    /// buffer bounded, and read.
+    @Test func theLargestPageIsRenderedSmaller() throws {
+        let pdf = onePagePDF("0.3 w 50 50 m 14000 50 l S\nBT /F1 10 Tf 60 60 Td (Hej) Tj ET\n", size: 14_400)
+        let reader = try #require(try openSpreadsheet(.bytes(pdf, name: "stor.pdf")) as? DocumentReader)
+        #expect(reader.paragraphs.map(\.text) == ["Hej"])
+    }
 }
 
-/// A one-page PDF (300 × 300 pt, Helvetica as /F1) around a content stream, its cross-reference
+/// A one-page PDF (300 × 300 pt unless said, Helvetica as /F1) around a content stream, its cross-reference
 /// table's offsets counted here.
-func onePagePDF(_ content: String) -> [UInt8] {
+func onePagePDF(_ content: String, size: Int = 300) -> [UInt8] {
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(size) \(size)] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
         "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]

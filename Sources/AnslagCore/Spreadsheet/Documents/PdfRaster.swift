@@ -13,9 +13,14 @@ import Glibc
 /// A rule is a run of dark pixels at least 20 pt (horizontal) or 24 pt (vertical) long and at
 /// most 3 pt thick at two of the three points a quarter, half and three quarters along it (a
 /// cell fill is thicker, and a fill cut by its text's glyphs is thin at one point at most).
-/// Every threshold is in points, so the scale can change without retuning.
+/// Every threshold is in points, so the scale can change without retuning. A page larger than
+/// 2²⁵ pixels at that scale is rendered smaller (a 134 MB buffer at most).
 final class PdfRaster {
     let scale: Double
+    /// The scale the last page was rendered at: `scale`, or less for a page so large that it
+    /// would take more than `maxPixels` (thresholds are in points, so the scan follows).
+    private(set) var pageScale = 1.0
+    let maxPixels = 1 << 25
     private var buffer: UnsafeMutableRawPointer?
     private var capacity = 0
     private(set) var width = 0, height = 0, stride = 0
@@ -27,8 +32,10 @@ final class PdfRaster {
     func rasterize(_ page: OpaquePointer) -> Bool {
         var pw = 0.0, ph = 0.0
         poppler_page_get_size(page, &pw, &ph)
-        let w = Int((pw * scale).rounded(.up)), h = Int((ph * scale).rounded(.up))
-        guard w > 0, h > 0, w <= 20_000, h <= 20_000 else { width = 0; height = 0; return false }
+        guard pw.isFinite, ph.isFinite, pw >= 1, ph >= 1 else { width = 0; height = 0; return false }
+        pageScale = min(scale, (Double(maxPixels) / (pw * ph)).squareRoot())
+        guard pw * pageScale <= 20_000, ph * pageScale <= 20_000 else { width = 0; height = 0; return false }
+        let w = Int((pw * pageScale).rounded(.up)), h = Int((ph * pageScale).rounded(.up))
         let rowBytes = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(w)))
         if rowBytes * h > capacity {
             free(buffer)
@@ -48,7 +55,7 @@ final class PdfRaster {
             cairo_set_font_options(cr, options)
             cairo_font_options_destroy(options)
         }
-        cairo_scale(cr, scale, scale)
+        cairo_scale(cr, pageScale, pageScale)
         poppler_page_render(page, cr)
         cairo_destroy(cr)
         cairo_surface_flush(surface)
@@ -61,7 +68,7 @@ final class PdfRaster {
     func rulingLines(words: [PdfLayout.Word]) -> ([PdfLayout.Rule], [PdfLayout.Rule]) {
         guard let buffer, width > 0, height > 0 else { return ([], []) }
         let pixels = PdfPixels(base: UnsafeRawPointer(buffer), width: width, height: height, stride: stride,
-                               maxThick: max(1, Int((3 * scale).rounded())))
+                               maxThick: max(1, Int((3 * pageScale).rounded())))
         let glyph = { (x: Double, y: Double) -> Bool in
             words.contains { w in
                 let inset = (w.y1 - w.y0) * 0.15
@@ -73,7 +80,7 @@ final class PdfRaster {
 
     /// Every pixel row, white stretches skipped eight pixels at a time.
     private func horizontalRules(_ px: PdfPixels, glyph: (Double, Double) -> Bool) -> [PdfLayout.Rule] {
-        let minRun = Int((20 * scale).rounded())
+        let minRun = Int((20 * pageScale).rounded())
         var rules: [PdfLayout.Rule] = []
         for y in 0..<px.height {
             let row = px.row(y)
@@ -84,8 +91,8 @@ final class PdfRaster {
                 let start = x
                 while x < px.width, PdfPixels.isDark(row[x]) { x += 1 }
                 if x - start >= minRun, px.thinRun(along: y, from: start, to: x, vertical: false),
-                   !glyph(Double(start + x) / 2 / scale, (Double(y) + 0.5) / scale) {
-                    mergeRule(PdfLayout.Rule(at: (Double(y) + 0.5) / scale, from: Double(start) / scale, to: Double(x) / scale), into: &rules)
+                   !glyph(Double(start + x) / 2 / pageScale, (Double(y) + 0.5) / pageScale) {
+                    mergeRule(PdfLayout.Rule(at: (Double(y) + 0.5) / pageScale, from: Double(start) / pageScale, to: Double(x) / pageScale), into: &rules)
                 }
             }
         }
@@ -95,7 +102,7 @@ final class PdfRaster {
     /// Vertical runs: every `step`-th row sampled (a rule is far longer than the step), a column
     /// dark in enough consecutive samples followed pixel by pixel to its exact ends.
     private func verticalRules(_ px: PdfPixels, glyph: (Double, Double) -> Bool) -> [PdfLayout.Rule] {
-        let minRun = Int((24 * scale).rounded()), step = max(2, Int((4 * scale).rounded()))
+        let minRun = Int((24 * pageScale).rounded()), step = max(2, Int((4 * pageScale).rounded()))
         var sampled = [Int32](repeating: 0, count: px.width + 8)
         var runs: [(x: Int, from: Int, to: Int)] = []
         for y in Swift.stride(from: 0, to: px.height + step, by: step) {
@@ -114,8 +121,8 @@ final class PdfRaster {
         }
         var rules: [PdfLayout.Rule] = []
         for r in runs.sorted(by: { ($0.x, $0.from) < ($1.x, $1.from) })
-        where px.thinRun(along: r.x, from: r.from, to: r.to, vertical: true) && !glyph((Double(r.x) + 0.5) / scale, Double(r.from + r.to) / 2 / scale) {
-            mergeRule(PdfLayout.Rule(at: (Double(r.x) + 0.5) / scale, from: Double(r.from) / scale, to: Double(r.to) / scale), into: &rules)
+        where px.thinRun(along: r.x, from: r.from, to: r.to, vertical: true) && !glyph((Double(r.x) + 0.5) / pageScale, Double(r.from + r.to) / 2 / pageScale) {
+            mergeRule(PdfLayout.Rule(at: (Double(r.x) + 0.5) / pageScale, from: Double(r.from) / pageScale, to: Double(r.to) / pageScale), into: &rules)
         }
         return rules
     }
