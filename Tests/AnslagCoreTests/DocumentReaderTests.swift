@@ -146,6 +146,57 @@ struct DocumentReaderTests {
             #expect(e.description.hasPrefix("t.pdf: page 1: refused: reading the page took"))
         }
     }
+
+    /// Hairline rules (0.3 pt) drawn a cell at a time, each piece shorter than a rule must be,
+    /// crossed by the row rules; the cells' texts 3.6 pt apart, so only the middle rule makes
+    /// two columns of them. A thick grey band below is a fill, not a rule.
+    @Test func hairlineRulesDrawnCellByCellSplitTheColumns() throws {
+        var content = "0.3 w\n"
+        for r in 0...3 { content += "50 \(250 - 14 * r) m 200 \(250 - 14 * r) l S\n" }
+        for r in 0..<3 {
+            for x in [50, 100, 200] { content += "\(x) \(250 - 14 * r) m \(x) \(236 - 14 * r) l S\n" }
+        }
+        content += "0.6 g 50 150 150 20 re f\n0 g\n"
+        // Helvetica digits are 0.556 em: "1234" at 10 pt is 22.24 pt wide, ending 2.24 pt left of
+        // the rule at x 100; the right column's text starts 1.4 pt right of it.
+        for (r, (a, b)) in [("1234", "5678"), ("2345", "6789"), ("3456", "7890")].enumerated() {
+            let y = 240 - 14 * r
+            content += "BT /F1 10 Tf 75.76 \(y) Td (\(a)) Tj ET\nBT /F1 10 Tf 101.4 \(y) Td (\(b)) Tj ET\n"
+        }
+        let reader = try #require(try openSpreadsheet(.bytes(onePagePDF(content), name: "hårlinjer.pdf")) as? DocumentReader)
+        #expect(reader.tables.map(\.name) == ["Sida 1, tabell 1"])
+        #expect(reader.tables.first?.cells == [["1234", "5678"], ["2345", "6789"], ["3456", "7890"]])
+    }
+
+    /// A page of 14 400 × 14 400 pt (PDF's largest) is rendered at less than 1 px/pt, its
+    /// buffer bounded, and read.
+    @Test func theLargestPageIsRenderedSmaller() throws {
+        let pdf = onePagePDF("0.3 w 50 50 m 14000 50 l S\nBT /F1 10 Tf 60 60 Td (Hej) Tj ET\n", size: 14_400)
+        let reader = try #require(try openSpreadsheet(.bytes(pdf, name: "stor.pdf")) as? DocumentReader)
+        #expect(reader.paragraphs.map(\.text) == ["Hej"])
+    }
+}
+
+/// A one-page PDF (300 × 300 pt unless said, Helvetica as /F1) around a content stream, its cross-reference
+/// table's offsets counted here.
+func onePagePDF(_ content: String, size: Int = 300) -> [UInt8] {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(size) \(size)] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    var out = "%PDF-1.4\n", offsets: [Int] = []
+    for (i, o) in objects.enumerated() {
+        offsets.append(out.utf8.count)
+        out += "\(i + 1) 0 obj\n\(o)\nendobj\n"
+    }
+    let xref = out.utf8.count
+    out += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+    for o in offsets { out += String(repeating: "0", count: 10 - String(o).count) + "\(o) 00000 n \n" }
+    out += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+    return Array(out.utf8)
 }
 
 @Suite("document table grid")

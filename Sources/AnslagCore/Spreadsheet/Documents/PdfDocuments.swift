@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// PDF tables through poppler-glib: each page's words with their positions, its ruling lines
-/// (found on the page rendered at 2 pixels a point, scanned eight pixels at a time), and `PdfLayout`'s reconstruction. Tables
+/// (found on the page rendered at 1 pixel a point, `PdfRaster`), and `PdfLayout`'s reconstruction. Tables
 /// are `Sida P, tabell K`; one that goes on over a page break is joined to its first page's.
 /// A PDF without a text layer is refused (it needs OCR), an encrypted one says so, and poppler's
 /// errors become one line naming the file and the page (poppler's own logging is silenced).
@@ -39,15 +39,18 @@ enum PdfDocuments {
         var paragraphs: [DocumentParagraph] = []
         var characters = 0
         var last: (table: PdfLayout.Table, index: Int, page: Int)? = nil
+        let raster = PdfRaster()
         for p in 0..<pages {
             let started = monotonicSeconds()
             guard let page = poppler_document_get_page(doc, Int32(p)) else {
                 throw ReadError.malformed(file: file, part: "page \(p + 1)", detail: "poppler cannot read the page")
             }
             defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+            // Rendered first: poppler-glib keeps the text it finds while rendering, and the words reuse it.
+            let rendered = raster.rasterize(page)
             let (words, count) = Self.words(page)
             characters += count
-            let (horizontal, vertical) = words.isEmpty ? ([], []) : Self.rules(page)
+            let (horizontal, vertical) = words.isEmpty || !rendered ? ([], []) : raster.rulingLines(words: words)
             let layout = PdfLayout(words: words, horizontal: horizontal, vertical: vertical).run()
             var k = 0
             let firstTable = tables.count
@@ -132,100 +135,6 @@ enum PdfDocuments {
         }
         flush()
         return (words, characters)
-    }
-
-    /// Ruling lines: the page rendered at 2 pixels a point, long runs of dark pixels.
-    static func rules(_ page: OpaquePointer) -> ([PdfLayout.Rule], [PdfLayout.Rule]) {
-        var width = 0.0, height = 0.0
-        poppler_page_get_size(page, &width, &height)
-        let scale = 2.0
-        let w = Int((width * scale).rounded(.up)), h = Int((height * scale).rounded(.up))
-        guard w > 0, h > 0, w <= 20_000, h <= 20_000 else { return ([], []) }
-        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(w), Int32(h)) else { return ([], []) }
-        defer { cairo_surface_destroy(surface) }
-        guard let cr = cairo_create(surface) else { return ([], []) }
-        cairo_set_source_rgb(cr, 1, 1, 1)
-        cairo_paint(cr)
-        cairo_scale(cr, scale, scale)
-        poppler_page_render(page, cr)
-        cairo_destroy(cr)
-        cairo_surface_flush(surface)
-        guard let data = cairo_image_surface_get_data(surface) else { return ([], []) }
-        let stride = Int(cairo_image_surface_get_stride(surface))
-        // Horizontal runs on every pixel row; vertical runs first on every 8th row (a rule is
-        // far longer than 8 pixels), then followed pixel by pixel.
-        let pixels = UnsafeRawPointer(data)
-        @inline(__always) func dark(_ x: Int, _ y: Int) -> Bool {
-            let v = pixels.load(fromByteOffset: y * stride + x * 4, as: UInt32.self)
-            if v & 0xFFFFFF == 0xFFFFFF { return false }
-            return (v & 0xFF) + ((v >> 8) & 0xFF) + ((v >> 16) & 0xFF) < 3 * 230
-        }
-        let minH = Int(20 * scale), minV = Int(24 * scale), maxThick = Int(3 * scale), step = 8
-        /// Dark pixels through (x, y) along (dx, dy), both ways, up to a limit.
-        func thickness(x: Int, y: Int, dx: Int, dy: Int) -> Int {
-            var n = 1
-            for sign in [-1, 1] {
-                var k = 1
-                while k <= maxThick + 1 {
-                    let px = x + sign * k * dx, py = y + sign * k * dy
-                    guard px >= 0, px < w, py >= 0, py < h, dark(px, py) else { break }
-                    n += 1; k += 1
-                }
-            }
-            return n
-        }
-        func add(_ rule: PdfLayout.Rule, to rules: inout [PdfLayout.Rule]) {
-            if let i = rules.lastIndex(where: { rule.at - $0.at <= 1.5 / scale * 2 && $0.from < rule.to && rule.from < $0.to }) {
-                rules[i].from = min(rules[i].from, rule.from); rules[i].to = max(rules[i].to, rule.to)
-                rules[i].at = rule.at
-            } else {
-                rules.append(rule)
-            }
-        }
-        var horizontal: [PdfLayout.Rule] = [], vertical: [PdfLayout.Rule] = []
-        let white8 = SIMD8<UInt32>(repeating: 0xFFFFFF)
-        for y in 0..<h {
-            var x = 0
-            let row = pixels + y * stride
-            while x < w {
-                // Most of a page is white: eight pixels at a time.
-                if x + 8 <= w, row.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<UInt32>.self) & white8 == white8 { x += 8; continue }
-                guard dark(x, y) else { x += 1; continue }
-                let start = x
-                while x < w && dark(x, y) { x += 1 }
-                // A line, not the edge of a filled area: thin where it is (3 points at most).
-                if x - start >= minH, thickness(x: (start + x) / 2, y: y, dx: 0, dy: 1) <= maxThick {
-                    add(PdfLayout.Rule(at: Double(y) / scale, from: Double(start) / scale, to: Double(x) / scale), to: &horizontal)
-                }
-            }
-        }
-        var sampled = [Int32](repeating: 0, count: w)   // consecutive dark samples per column
-        var runs: [(x: Int, from: Int, to: Int)] = []
-        for y in Swift.stride(from: 0, to: h + step, by: step) {
-            let row = pixels + min(y, h - 1) * stride
-            var x = 0
-            while x < w {
-                if y < h, x + 8 <= w, row.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<UInt32>.self) & white8 == white8,
-                   sampled[x] | sampled[x + 1] | sampled[x + 2] | sampled[x + 3] | sampled[x + 4] | sampled[x + 5] | sampled[x + 6] | sampled[x + 7] == 0 {
-                    x += 8; continue
-                }
-                defer { x += 1 }
-                if y < h && dark(x, y) { sampled[x] += 1; continue }
-                if Int(sampled[x]) * step >= minV - step {
-                    // Follow the run to its exact ends.
-                    var top = y - Int(sampled[x]) * step, bottom = min(y, h) - step
-                    while top > 0 && dark(x, top - 1) { top -= 1 }
-                    while bottom + 1 < h && dark(x, bottom + 1) { bottom += 1 }
-                    if bottom + 1 - top >= minV { runs.append((x, top, bottom + 1)) }
-                }
-                sampled[x] = 0
-            }
-        }
-        for r in runs.sorted(by: { ($0.x, $0.from) < ($1.x, $1.from) })
-        where thickness(x: r.x, y: (r.from + r.to) / 2, dx: 1, dy: 0) <= maxThick {
-            add(PdfLayout.Rule(at: Double(r.x) / scale, from: Double(r.from) / scale, to: Double(r.to) / scale), to: &vertical)
-        }
-        return (horizontal, vertical)
     }
 }
 
