@@ -44,13 +44,19 @@ struct XlsxWriterTests {
         let reader = try openSpreadsheet(.path(path))
         #expect(reader.sheets.map(\.name) == ["Befolkning", "Fynd"])
         let data = try reader.sheet(at: 0)
-        #expect(values(data)[0] == ["region", "region_name", "sex", "period", "value", "symbol"].map { CellValue.string($0) })
+        // The provenance block (the title, the source and its reference period), a blank row,
+        // then the header on row 4 and the observations below it.
+        #expect(values(data)[0] == [.string("Befolkning")])
+        #expect(values(data)[1] == [.string("Källfil: \(r.table.metadata.source), referensperiod 2023")])
+        #expect(values(data)[2].isEmpty)
+        #expect(values(data)[3] == ["region", "region_name", "sex", "period", "value", "symbol"].map { CellValue.string($0) })
         // Codes stay text with their zeros; values are numbers.
-        #expect(values(data)[3] == [.string("10"), .string("Blekinge län"), .string("total"), .string("2023"), .number(874_889)])
+        #expect(values(data)[6] == [.string("10"), .string("Blekinge län"), .string("total"), .string("2023"), .number(874_889)])
         let f = try reader.sheet(at: 1)
-        #expect(f.rows.count == 4)
-        #expect(f["G2"]?.value == .string("E4"))   // the link to the total that disagrees
-        #expect(f["E2"]?.value == .number(874_878))
+        #expect(values(f)[0] == [.string("Befolkning")])
+        #expect(f.rows.count == 7)
+        #expect(f["G5"]?.value == .string("E7"))   // the link to the total that disagrees
+        #expect(f["E5"]?.value == .number(874_878))
     }
 
     @Test func normalizedJSONErrorsNameThePath() {

@@ -9,6 +9,8 @@ import Glibc
 public final class XlsxWorkbook {
     public enum Style: Hashable, Sendable {
         case plain, header, text, kronor, thousands, integer, decimal, date, dateTime, time, duration, link
+        /// Bold without the header's border (a provenance block's title).
+        case bold
         /// The same with a warning fill (cells a finding points at).
         indirect case highlighted(Style)
     }
@@ -68,6 +70,7 @@ public final class XlsxWorkbook {
         case .time: return 9
         case .duration: return 10
         case .link: return 11
+        case .bold: return 12
         case .highlighted: return nil
         }
     }
@@ -90,6 +93,7 @@ public final class XlsxWorkbook {
             switch s {
             case .plain: break
             case .header: format_set_bold(f); format_set_bottom(f, UInt8(LXW_BORDER_THIN.rawValue))
+            case .bold: format_set_bold(f)
             case .text: format_set_num_format(f, "@")
             case .kronor: format_set_num_format(f, "#,##0 \"kr\"")
             case .thousands, .integer: format_set_num_format(f, "#,##0")
@@ -200,6 +204,12 @@ public final class XlsxSheet {
         try check(string.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style)) }, row, col)
     }
 
+    /// A text that overflows over the empty cells to its right: not measured for the column's
+    /// width (a provenance line; a long file name must not widen column A).
+    public func write(_ row: Int, _ col: Int, overflowing string: String, _ style: XlsxWorkbook.Style = .plain) throws {
+        try check(string.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style)) }, row, col)
+    }
+
     public func write(_ row: Int, _ col: Int, number: Double, _ style: XlsxWorkbook.Style = .plain) throws {
         if measuresWidths { note(width: CellText.number(number) + "   ", col) }
         try check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(col), number, owner.format(style)), row, col)
@@ -271,13 +281,13 @@ public final class XlsxSheet {
         _ = footer.withCString { worksheet_set_footer(sheet, $0) }
     }
 
-    /// A frozen header row (written by the caller) for `columns` columns.
-    public func freezeHeader(columns: Int) { worksheet_freeze_panes(sheet, 1, 0) }
+    /// A frozen header row (written by the caller at `row`) for `columns` columns.
+    public func freezeHeader(columns: Int, at row: Int = 0) { worksheet_freeze_panes(sheet, lxw_row_t(row + 1), 0) }
 
-    /// An autofilter over the header and `rows` rows.
-    public func autofilter(rows: Int, columns: Int) {
+    /// An autofilter over the header at `row` and the rows below it down to `last` (zero-based).
+    public func autofilter(through last: Int, columns: Int, from row: Int = 0) {
         guard columns > 0 else { return }
-        _ = worksheet_autofilter(sheet, 0, 0, lxw_row_t(max(rows, 1)), lxw_col_t(columns - 1))
+        _ = worksheet_autofilter(sheet, lxw_row_t(row), 0, lxw_row_t(max(last, row + 1)), lxw_col_t(columns - 1))
     }
 }
 

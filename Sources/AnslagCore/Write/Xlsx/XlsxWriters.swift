@@ -16,8 +16,9 @@ extension DateTimeValue {
 public enum GridXlsxWriter {
     /// With a `report`, the cells its findings name are filled red and a findings sheet
     /// ("Fynd") lists them, each linking to its cell.
+    /// `made` names the tool and the run date in the findings sheet's provenance block.
     public static func write(_ sheets: [Sheet], to path: String, title: String? = nil, formulas: Bool = false,
-                             report: FindingsReport? = nil) throws {
+                             report: FindingsReport? = nil, made: OutputProvenance? = nil) throws {
         let cells = sheets.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.count } }
         let book = try XlsxWorkbook(path: path, constantMemory: cells > 1_000_000, title: title)
         var flagged: [String: Set<CellPosition>] = [:]
@@ -55,7 +56,7 @@ public enum GridXlsxWriter {
             ws.fitColumns()
         }
         if let report, !report.findings.isEmpty {
-            try ReportWriter.writeFindingsSheet(report, into: book, sheetNames: written)
+            try ReportWriter.writeFindingsSheet(report, into: book, sheetNames: written, made: made)
         }
         try book.close()
     }
@@ -68,47 +69,45 @@ public enum PopulationXlsxWriter {
     public static let dataSheet = "Befolkning"
     public static let findingsSheet = "Fynd"
 
-    public static func write(_ table: PopulationTable, findings: [ReportFinding], to path: String) throws {
+    /// The provenance block of both sheets: the table's title, its source file, SCB table,
+    /// reference period and update, the tool and the run date.
+    static func provenance(_ table: PopulationTable, made: OutputProvenance?) -> ProvenanceBlock {
+        let m = table.metadata
+        var block = ProvenanceBlock(title: m.title ?? dataSheet)
+        block.add(population: PopulationProvenance(source: m.source, tableId: m.tableId, referencePeriod: m.referencePeriod, updated: m.updated),
+                  as: .provenanceFile)
+        block.add(made: made)
+        return block
+    }
+
+    /// "file: line N" → N.
+    static func line(of f: ReportFinding) -> Int? {
+        guard let last = f.location.split(separator: " ").last, f.location.hasSuffix(": line " + last) else { return nil }
+        return Int(last)
+    }
+
+    public static func write(_ table: PopulationTable, findings: [ReportFinding], to path: String, made: OutputProvenance? = nil) throws {
         let big = table.observations.count > 200_000
         let book = try XlsxWorkbook(path: path, constantMemory: big, title: table.metadata.title ?? "Befolkning",
                                     subject: table.metadata.tableId)
-        let regionIndex = table.index(of: "region")
+        let block = provenance(table, made: made)
+        let top = block.height
         let header = PopulationWriter.columns(table.dimensions)
         let valueColumn = header.count - 2
         // Which rows the findings point at: the first observation from the finding's line.
         var rowOfLine: [Int: Int] = [:]
-        for (n, o) in table.observations.enumerated() where rowOfLine[o.line] == nil { rowOfLine[o.line] = n + 1 }
-        func line(of f: ReportFinding) -> Int? {
-            // "file: line N"
-            guard let last = f.location.split(separator: " ").last, f.location.hasSuffix(": line " + last) else { return nil }
-            return Int(last)
-        }
+        for (n, o) in table.observations.enumerated() where rowOfLine[o.line] == nil { rowOfLine[o.line] = top + n + 1 }
         var flagged: Set<Int> = []
         for f in findings where f.severity != .info { if let l = line(of: f), let r = rowOfLine[l] { flagged.insert(r) } }
 
         let ws = try book.addSheet(dataSheet)
-        // In constant-memory mode widths must come first.
-        if big { for c in header.indices { ws.setWidth(c, c == valueColumn ? 14 : c == 1 && regionIndex == 0 ? 24 : 10) } }
-        try ws.header(header, rows: table.observations.count)
-        for (n, o) in table.observations.enumerated() {
-            let r = n + 1
-            var c = 0
-            for (i, k) in o.keys.enumerated() {
-                try ws.write(r, c, string: k, .text); c += 1
-                if i == regionIndex { try ws.write(r, c, string: table.regionNames[k] ?? ""); c += 1 }
-            }
-            let style: XlsxWorkbook.Style = flagged.contains(r) ? .highlighted(.integer) : .integer
-            if let v = o.value { try ws.write(r, c, number: Double(v), style) }
-            else if let d = o.decimal, let v = Double(d) { try ws.write(r, c, number: v, flagged.contains(r) ? .highlighted(.plain) : .plain) }
-            if let s = o.symbol, !s.isEmpty { try ws.write(r, c + 1, string: s, .text) }
-        }
-        if !big { ws.fitColumns() }
-
+        try writeObservations(table, on: ws, block: block, big: big, flagged: flagged)
         if !findings.isEmpty {
             let fs = try book.addSheet(findingsSheet)
-            try fs.header(["severity", "code", "location", "message", "expected", "actual", "cell"], rows: findings.count)
+            try block.write(on: fs)
+            try fs.header(["severity", "code", "location", "message", "expected", "actual", "cell"], rows: findings.count, at: top)
             for (n, f) in findings.enumerated() {
-                let r = n + 1
+                let r = top + n + 1
                 try fs.write(r, 0, string: f.severity.rawValue)
                 try fs.write(r, 1, string: f.code.rawValue)
                 try fs.write(r, 2, string: f.location)
@@ -123,5 +122,31 @@ public enum PopulationXlsxWriter {
             fs.fitColumns()
         }
         try book.close()
+    }
+
+    /// The observations sheet: the provenance block, the header below it, one row per
+    /// observation (codes as text, values in `#,##0`, the flagged rows red).
+    static func writeObservations(_ table: PopulationTable, on ws: XlsxSheet, block: ProvenanceBlock, big: Bool, flagged: Set<Int>) throws {
+        let regionIndex = table.index(of: "region")
+        let header = PopulationWriter.columns(table.dimensions)
+        let valueColumn = header.count - 2
+        // In constant-memory mode widths must come first.
+        if big { for c in header.indices { ws.setWidth(c, c == valueColumn ? 14 : c == 1 && regionIndex == 0 ? 24 : 10) } }
+        let top = try block.write(on: ws)
+        try ws.header(header, rows: table.observations.count, at: top)
+        for (n, o) in table.observations.enumerated() {
+            let r = top + n + 1
+            var c = 0
+            for (i, k) in o.keys.enumerated() {
+                try ws.write(r, c, string: k, .text); c += 1
+                if i == regionIndex { try ws.write(r, c, string: table.regionNames[k] ?? ""); c += 1 }
+            }
+            let style: XlsxWorkbook.Style = flagged.contains(r) ? .highlighted(.integer) : .integer
+            if let v = o.value { try ws.write(r, c, number: Double(v), style) }
+            else if let d = o.decimal, let v = Double(d) { try ws.write(r, c, number: v, flagged.contains(r) ? .highlighted(.plain) : .plain) }
+            if let s = o.symbol, !s.isEmpty { try ws.write(r, c + 1, string: s, .text) }
+        }
+        if !big { ws.fitColumns() }
+        ws.boardPage(headerRows: 1, from: top)
     }
 }
