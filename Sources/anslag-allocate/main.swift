@@ -133,7 +133,7 @@ struct Allocate: AnslagCommand {
                 let workbook = try reader.workbook()
                 try out.writePath(inputs: inputs) {
                     try GridXlsxWriter.write(workbook.sheets, to: $0, title: check, formulas: reader is XlsxReader, report: result,
-                                             made: outputProvenance(tool: "anslag-allocate"))
+                                             made: outputProvenance(tool: "anslag-allocate"), numberFormats: try GridXlsxWriter.sourceFormats(reader))
                 }
             default:
                 try out.write(inputs: inputs) { sink in

@@ -72,7 +72,8 @@ struct Import: AnslagCommand {
             let workbook = try reader.workbook()
             let formulas = reader is XlsxReader
             try out.writePath(inputs: inputs) {
-                try GridXlsxWriter.write(workbook.sheets, to: $0, title: source.displayName, formulas: formulas, report: rep, made: outputProvenance(tool: "anslag-import"))
+                try GridXlsxWriter.write(workbook.sheets, to: $0, title: source.displayName, formulas: formulas, report: rep, made: outputProvenance(tool: "anslag-import"),
+                                         numberFormats: try GridXlsxWriter.sourceFormats(reader))
             }
         case nil:
             try out.write(inputs: inputs) { try BudgetWriter.writeJSON(result.budget, to: $0) }

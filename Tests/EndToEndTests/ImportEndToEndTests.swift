@@ -76,6 +76,19 @@ struct ImportEndToEndTests {
         #expect(styles.stdout.contains("FFFFC7CE"))
     }
 
+    /// The report of an ods input is a new workbook whose amounts keep the source's format
+    /// (list-wrong.ods: `# ##0 "kr"` as LibreOffice stores it, a space embedded in the digits).
+    @Test func reportOfAnOdsKeepsItsNumberFormats() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        let r = try Tool.run("anslag-import", [Tool.fixture("budget/libreoffice/list-wrong.ods"), "--report", "xlsx", "-o", dir + "/r.xlsx"])
+        #expect(r.status == 1)
+        let styles = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/styles.xml"]).stdout
+        #expect(styles.contains("formatCode=\"#&quot; &quot;##0&quot; kr&quot;\""))
+        let sheet = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/worksheets/sheet1.xml"]).stdout
+        #expect(sheet.contains("<c r=\"B4\" s=\""))
+    }
+
     @Test func layoutFileAndTolerance() throws {
         let r = try Tool.run("anslag-import", [Tool.fixture("budget/odd-total.csv"), "--layout", Tool.fixture("budget/odd-total-layout.yaml"), "--report", "text"])
         #expect(r.status == 1)

@@ -11,6 +11,8 @@ public final class XlsxWorkbook {
         case plain, header, text, kronor, thousands, integer, decimal, date, dateTime, time, duration, link
         /// Bold without the header's border (a provenance block's title).
         case bold
+        /// A number format code of the source (a new workbook written from an ods or xls).
+        case custom(String)
         /// The same with a warning fill (cells a finding points at).
         indirect case highlighted(Style)
     }
@@ -71,7 +73,7 @@ public final class XlsxWorkbook {
         case .duration: return 10
         case .link: return 11
         case .bold: return 12
-        case .highlighted: return nil
+        case .highlighted, .custom: return nil
         }
     }
 
@@ -94,6 +96,7 @@ public final class XlsxWorkbook {
             case .plain: break
             case .header: format_set_bold(f); format_set_bottom(f, UInt8(LXW_BORDER_THIN.rawValue))
             case .bold: format_set_bold(f)
+            case .custom(let code): format_set_num_format(f, code)
             case .text: format_set_num_format(f, "@")
             case .kronor: format_set_num_format(f, "#,##0 \"kr\"")
             case .thousands, .integer: format_set_num_format(f, "#,##0")

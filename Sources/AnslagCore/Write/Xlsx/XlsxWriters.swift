@@ -16,9 +16,24 @@ extension DateTimeValue {
 public enum GridXlsxWriter {
     /// With a `report`, the cells its findings name are filled red and a findings sheet
     /// ("Fynd") lists them, each linking to its cell.
-    /// `made` names the tool and the run date in the findings sheet's provenance block.
+    /// The source's number formats, sheet name → cell → code, from a reader that knows them
+    /// (ods, xls); empty for the others.
+    public static func sourceFormats(_ reader: any SpreadsheetReader) throws -> [String: [CellPosition: String]] {
+        guard let r = reader as? any NumberFormatsReading else { return [:] }
+        var out: [String: [CellPosition: String]] = [:]
+        for (i, info) in reader.sheets.enumerated() where info.kind == .worksheet {
+            let f = try r.numberFormats(at: i)
+            if !f.isEmpty { out[info.name] = f }
+        }
+        return out
+    }
+
+    /// `made` names the tool and the run date in the findings sheet's provenance block;
+    /// `numberFormats` (sheet name → cell → code, `sourceFormats`) are the source's formats,
+    /// given to its number and date cells.
     public static func write(_ sheets: [Sheet], to path: String, title: String? = nil, formulas: Bool = false,
-                             report: FindingsReport? = nil, made: OutputProvenance? = nil) throws {
+                             report: FindingsReport? = nil, made: OutputProvenance? = nil,
+                             numberFormats: [String: [CellPosition: String]] = [:]) throws {
         let cells = sheets.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.count } }
         let book = try XlsxWorkbook(path: path, constantMemory: cells > 1_000_000, title: title)
         var flagged: [String: Set<CellPosition>] = [:]
@@ -30,35 +45,45 @@ public enum GridXlsxWriter {
             let ws = try book.addSheet(sheet.name)
             written[sheet.name] = ws.name
             if sheet.info.state != .visible { ws.hide() }
-            let marks = flagged[sheet.name] ?? []
-            for (r, row) in sheet.rows.enumerated() {
-                for (c, cell) in row.enumerated() {
-                    let mark = !marks.isEmpty && marks.contains(CellPosition(row: r, column: c))
-                    if formulas, let f = cell.formula {
-                        switch cell.value {
-                        case .number(let d): try ws.write(r, c, formula: "=" + f, cached: d, mark ? .highlighted(.plain) : .plain); continue
-                        case .string(let s): try ws.write(r, c, formula: "=" + f, cachedText: s); continue
-                        default: break
-                        }
-                    }
-                    switch cell.value {
-                    case .empty: continue
-                    case .string(let s): try ws.write(r, c, string: s, mark ? .highlighted(.plain) : .plain)
-                    case .number(let d): try ws.write(r, c, number: d, mark ? .highlighted(.plain) : .plain)
-                    case .bool(let b): try ws.write(r, c, bool: b)
-                    case .error(let e): try ws.write(r, c, string: e)
-                    case .dateTime(let dt):
-                        try ws.write(r, c, number: dt.excelSerial, dt.kind == .date ? .date : dt.kind == .time ? .time : .dateTime)
-                    case .duration(let s): try ws.write(r, c, number: s / 86_400, .duration)
-                    }
-                }
-            }
+            try writeCells(sheet, on: ws, formulas: formulas, marks: flagged[sheet.name] ?? [], formats: numberFormats[sheet.name] ?? [:])
             ws.fitColumns()
         }
         if let report, !report.findings.isEmpty {
             try ReportWriter.writeFindingsSheet(report, into: book, sheetNames: written, made: made)
         }
         try book.close()
+    }
+
+    /// A sheet's cells: the flagged ones (`marks`) red, number and date cells in the source's
+    /// format where `formats` has one, else in the writer's.
+    static func writeCells(_ sheet: Sheet, on ws: XlsxSheet, formulas: Bool, marks: Set<CellPosition>, formats: [CellPosition: String]) throws {
+        for (r, row) in sheet.rows.enumerated() {
+            for (c, cell) in row.enumerated() {
+                let mark = !marks.isEmpty && marks.contains(CellPosition(row: r, column: c))
+                let source = formats.isEmpty ? nil : formats[CellPosition(row: r, column: c)]
+                func style(_ base: XlsxWorkbook.Style) -> XlsxWorkbook.Style {
+                    let s = source.map { XlsxWorkbook.Style.custom($0) } ?? base
+                    return mark ? .highlighted(s) : s
+                }
+                if formulas, let f = cell.formula {
+                    switch cell.value {
+                    case .number(let d): try ws.write(r, c, formula: "=" + f, cached: d, style(.plain)); continue
+                    case .string(let s): try ws.write(r, c, formula: "=" + f, cachedText: s); continue
+                    default: break
+                    }
+                }
+                switch cell.value {
+                case .empty: continue
+                case .string(let s): try ws.write(r, c, string: s, mark ? .highlighted(.plain) : .plain)
+                case .number(let d): try ws.write(r, c, number: d, style(.plain))
+                case .bool(let b): try ws.write(r, c, bool: b)
+                case .error(let e): try ws.write(r, c, string: e)
+                case .dateTime(let dt):
+                    try ws.write(r, c, number: dt.excelSerial, style(dt.kind == .date ? .date : dt.kind == .time ? .time : .dateTime))
+                case .duration(let s): try ws.write(r, c, number: s / 86_400, style(.duration))
+                }
+            }
+        }
     }
 }
 
