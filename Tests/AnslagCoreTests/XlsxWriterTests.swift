@@ -59,6 +59,17 @@ struct XlsxWriterTests {
         #expect(f["E5"]?.value == .number(874_878))
     }
 
+    /// Columns of amounts are measured as the format shows them: `25 000 kr` (9 characters),
+    /// `21 849 000 kr` (13), `6 469 843,33` (12), never narrower, so the next column's text does
+    /// not run into them.
+    @Test func amountsAreMeasuredAsTheyShow() {
+        #expect(XlsxSheet.shown(25_000, .kronor).count >= 9)
+        #expect(XlsxSheet.shown(25_000, .highlighted(.kronor)).count >= 9)
+        #expect(XlsxSheet.shown(21_849_000, .kronor).count >= 13)
+        #expect(XlsxSheet.shown(6_469_843.33, .decimal).count >= 12)
+        #expect(XlsxSheet.shown(7, .plain).count == 4)   // "7" and the room to spare, as before
+    }
+
     @Test func normalizedJSONErrorsNameThePath() {
         func failure(_ text: String) -> String? {
             do { _ = try NormalizedJSON.read(bytes: Array(text.utf8), file: "in.json"); return nil } catch { return "\(error)" }

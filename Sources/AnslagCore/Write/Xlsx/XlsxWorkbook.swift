@@ -214,8 +214,26 @@ public final class XlsxSheet {
     }
 
     public func write(_ row: Int, _ col: Int, number: Double, _ style: XlsxWorkbook.Style = .plain) throws {
-        if measuresWidths { note(width: CellText.number(number) + "   ", col) }
+        if measuresWidths { note(width: Self.shown(number, style), col) }
         try check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(col), number, owner.format(style)), row, col)
+    }
+
+    /// A number as wide as its format shows it, with room to spare: `25000` in `#,##0 "kr"` is
+    /// `25 000 kr` (so a column of amounts is not narrower than its amounts and the next column's
+    /// text does not run into them).
+    static func shown(_ number: Double, _ style: XlsxWorkbook.Style) -> String {
+        let digits = CellText.number(number)
+        var inner = style
+        if case .highlighted(let s) = style { inner = s }
+        let grouped: Bool, suffix: Int
+        switch inner {
+        case .kronor: grouped = true; suffix = 3
+        case .thousands, .integer, .decimal: grouped = true; suffix = inner == .decimal && !digits.contains(".") ? 3 : 0
+        default: grouped = false; suffix = 0
+        }
+        let whole = digits.prefix { $0 != "." }.filter(\.isNumber).count
+        let separators = grouped && whole > 3 ? (whole - 1) / 3 : 0
+        return digits + String(repeating: " ", count: separators + suffix + 3)
     }
 
     public func write(_ row: Int, _ col: Int, bool: Bool) throws {
@@ -224,7 +242,7 @@ public final class XlsxSheet {
 
     /// A live formula with its value cached, so readers that do not recalculate see it too.
     public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: XlsxWorkbook.Style = .plain) throws {
-        if measuresWidths { note(width: CellText.number(cached) + "   ", col) }
+        if measuresWidths { note(width: Self.shown(cached, style), col) }
         try check(formula.withCString { worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style), cached) }, row, col)
     }
 
