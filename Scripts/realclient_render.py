@@ -117,6 +117,33 @@ else:
     print(f"ok   import-report.xlsx: {cells} original cells keep value, formula, format and font; widths kept; "
           f"{len(marked)} red cells, {len(commented)} comments, a Fynd sheet")
 
+# The report of an ods input is a new workbook with the source's number formats (list-wrong.ods:
+# the amounts in `# ##0 "kr"`, stored by LibreOffice as a space embedded in the digits).
+ods = openpyxl.load_workbook(os.path.join(folder, "import-report-ods.xlsx"))["Budget 2024"]
+codes = {ods[f"B{r}"].number_format for r in range(4, 10)}
+(print("ok   import-report-ods.xlsx: the amounts keep the source's number format " + ", ".join(sorted(codes)))
+ if codes == {'#" "##0" kr"'} else fail(f"import-report-ods.xlsx: amounts in {codes}, not the source's format"))
+
+# Every generated sheet starts with its provenance block (tool, version and run date in column A
+# above the header), and the block's texts do not widen column A.
+generated = {"allocate.xlsx": None, "export-allocation.xlsx": None, "export-budget-long.xlsx": None,
+             "export-budget-tables.xlsx": None, "export-population.xlsx": None, "scb.xlsx": None,
+             "reconcile.xlsx": None, "import-report.xlsx": ["Fynd"], "import-report-ods.xlsx": ["Fynd"],
+             "import-report-csv.xlsx": ["Fynd"]}
+for name, only in generated.items():
+    wb = openpyxl.load_workbook(os.path.join(folder, name))
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible" or (only and ws.title not in only):
+            continue
+        texts = [str(ws.cell(row=r, column=1).value or "") for r in range(1, 8)]
+        if not any(t.startswith("Skapad av anslag-") for t in texts):
+            fail(f"{name}: sheet {ws.title} has no provenance block ({texts[:4]})")
+        width = ws.column_dimensions["A"].width if "A" in ws.column_dimensions else None
+        longest = max(len(t) for t in texts)
+        if width and width >= longest and longest > 40:
+            fail(f"{name}: column A of {ws.title} is {width} wide, sized by the provenance text")
+print("ok   every generated sheet starts with its provenance block; column A not sized by it")
+
 # A wrong stated total survives recalculation (4 550 001 stated, the lines give 4 550 000).
 wrong = os.path.join(folder, "export-budget-wrong.xlsx")
 if shutil.which("ssconvert"):

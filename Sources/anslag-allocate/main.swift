@@ -126,13 +126,14 @@ struct Allocate: AnslagCommand {
                 guard let reader else { throw ValidationError("--report xlsx writes the checked table back; \(check) is allocation JSON, not a table") }
                 if reader is XlsxReader {
                     do {
-                        try out.writePath(inputs: inputs) { try XlsxAnnotator.write(.path(check), report: result, to: $0) }
+                        try out.writePath(inputs: inputs) { try XlsxAnnotator.write(.path(check), report: result, to: $0, made: outputProvenance(tool: "anslag-allocate")) }
                         return result.valid ? .ok : .findings
                     } catch XlsxAnnotator.Unsupported.strict {}
                 }
                 let workbook = try reader.workbook()
                 try out.writePath(inputs: inputs) {
-                    try GridXlsxWriter.write(workbook.sheets, to: $0, title: check, formulas: reader is XlsxReader, report: result)
+                    try GridXlsxWriter.write(workbook.sheets, to: $0, title: check, formulas: reader is XlsxReader, report: result,
+                                             made: outputProvenance(tool: "anslag-allocate"), numberFormats: try GridXlsxWriter.sourceFormats(reader))
                 }
             default:
                 try out.write(inputs: inputs) { sink in

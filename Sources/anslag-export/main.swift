@@ -59,7 +59,8 @@ struct Export: AnslagCommand {
                     try stream.readConcurrently { event in
                         switch event {
                         case .sheets(_, let file):
-                            writer = try BudgetXlsxStreamWriter(path: path, subject: file, layout: layout, chart: chart, constantMemory: true)
+                            writer = try BudgetXlsxStreamWriter(path: path, subject: file, layout: layout, chart: chart, constantMemory: true,
+                                                               made: outputProvenance(tool: "anslag-export"))
                         case .table(let head):
                             if began { try writer!.end() }
                             try writer!.begin(head.table); began = true
@@ -87,7 +88,7 @@ struct Export: AnslagCommand {
         let sv = locale == .sv
         switch (document, target) {
         case (.population(let table, let findings), .xlsx):
-            try out.writePath(inputs: inputs) { try PopulationXlsxWriter.write(table, findings: findings, to: $0) }
+            try out.writePath(inputs: inputs) { try PopulationXlsxWriter.write(table, findings: findings, to: $0, made: outputProvenance(tool: "anslag-export")) }
         case (.population(let table, let findings), .json):
             try out.write(inputs: inputs) { try PopulationWriter.writeJSON(table, findings: findings, to: $0) }
         case (.population(let table, _), .csv):
@@ -105,7 +106,7 @@ struct Export: AnslagCommand {
                 try AllocationWriter.writeCSV(a, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
             }
         case (.budget(let b), .xlsx):
-            try out.writePath(inputs: inputs) { try BudgetXlsxWriter.write(b, to: $0, layout: layout, chart: chart) }
+            try out.writePath(inputs: inputs) { try BudgetXlsxWriter.write(b, to: $0, layout: layout, chart: chart, made: outputProvenance(tool: "anslag-export")) }
         case (.budget(let b), .json):
             try out.write(inputs: inputs) { try BudgetWriter.writeJSON(b, to: $0) }
         case (.budget(let b), .csv):
@@ -114,7 +115,7 @@ struct Export: AnslagCommand {
                 try BudgetWriter.writeCSV(b, to: sink, delimiter: sv ? ";" : ",", decimalComma: sv)
             }
         case (.report(let r), .xlsx):
-            try out.writePath(inputs: inputs) { try ReportWriter.writeXlsx(r, to: $0) }
+            try out.writePath(inputs: inputs) { try ReportWriter.writeXlsx(r, to: $0, made: outputProvenance(tool: "anslag-export")) }
         case (.report(let r), .json):
             try out.write(inputs: inputs) { try $0.write(bytes: ReportWriter.json(r).bytes()) }
         case (.report(let r), .csv):

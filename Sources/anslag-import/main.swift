@@ -65,13 +65,16 @@ struct Import: AnslagCommand {
             // An xlsx workbook comes back as itself, annotated; other inputs as a new workbook.
             if reader is XlsxReader {
                 do {
-                    try out.writePath(inputs: inputs) { try XlsxAnnotator.write(source, report: rep, to: $0) }
+                    try out.writePath(inputs: inputs) { try XlsxAnnotator.write(source, report: rep, to: $0, made: outputProvenance(tool: "anslag-import")) }
                     return status
                 } catch XlsxAnnotator.Unsupported.strict {}
             }
             let workbook = try reader.workbook()
             let formulas = reader is XlsxReader
-            try out.writePath(inputs: inputs) { try GridXlsxWriter.write(workbook.sheets, to: $0, title: source.displayName, formulas: formulas, report: rep) }
+            try out.writePath(inputs: inputs) {
+                try GridXlsxWriter.write(workbook.sheets, to: $0, title: source.displayName, formulas: formulas, report: rep, made: outputProvenance(tool: "anslag-import"),
+                                         numberFormats: try GridXlsxWriter.sourceFormats(reader))
+            }
         case nil:
             try out.write(inputs: inputs) { try BudgetWriter.writeJSON(result.budget, to: $0) }
             printSummary(rep, lang)

@@ -70,7 +70,11 @@ struct Reconcile: AnslagCommand {
             if o.lowercased().hasSuffix(".json") {
                 try out.write(inputs: inputsForOutput) { try $0.write(bytes: ReconcileWriter.json(result).bytes()) }
             } else {
-                try out.writePath(inputs: inputsForOutput) { try ReconcileWriter.writeXlsx(result, to: $0) }
+                try out.writePath(inputs: inputsForOutput) {
+                    try ReconcileWriter.writeXlsx(result, to: $0, allocation: rule.map { "\(allocation), \(Messages.text(.provenanceRule).lowercased()) \($0)" } ?? allocation,
+                                                  inputs: inputs, files: files.count,
+                                                  made: outputProvenance(tool: "anslag-reconcile"))
+                }
             }
         }
         // The report goes to standard output either way.

@@ -130,7 +130,7 @@ enum ScbOutput {
         }
         report(findings)
         if target == .xlsx {
-            try out.writePath(inputs: inputs) { path in try PopulationXlsxWriter.write(table, findings: findings, to: path) }
+            try out.writePath(inputs: inputs) { path in try PopulationXlsxWriter.write(table, findings: findings, to: path, made: outputProvenance(tool: "anslag-scb")) }
             return findings.contains { $0.severity == .error } ? .findings : .ok
         }
         try out.write(inputs: inputs) { sink in

@@ -81,8 +81,13 @@ struct HandOnTests {
         #expect(reader.sheets[1].state == .hidden)
         let fynd = try reader.sheet(at: 2)
         let rows = values(fynd)
-        #expect(rows[0].first == .string("Allvarlighet"))
-        let severities = rows.dropFirst().map { $0[0] }
+        // The provenance block (the counts: the fixture's two wrong totals and the hidden sheet's
+        // assumed unit; the file), a blank row, then the header.
+        #expect(rows[0] == [.string("Fynd: 2 fel, 0 varningar, 1 info")])
+        #expect(rows[1] == [.string("Källfil: \(fixture("budget/list-wrong.xlsx"))")])
+        #expect(rows[2].isEmpty)
+        #expect(rows[3].first == .string("Allvarlighet"))
+        let severities = rows.dropFirst(4).map { $0[0] }
         let errors = severities.filter { $0 == .string("fel") }.count
         #expect(errors == report.errors)
         #expect(Array(severities.prefix(errors)) == Array(repeating: .string("fel"), count: errors))
@@ -106,6 +111,29 @@ struct HandOnTests {
                 #expect(t.count > 0, "\(key) has no \(lang) text")
             }
         }
+    }
+
+    /// The provenance block of a generated sheet: its texts overflow to the right, so a long
+    /// file name never widens column A (the Fynd sheet's column A stays as wide as `Allvarlighet`
+    /// needs); the tool, version and run date given are written as they are.
+    @Test func provenanceTextOverflowsAndNeverWidensColumnA() throws {
+        let file = "/" + String(repeating: "mapp/", count: 40) + "budget.xlsx"   // 211 characters
+        let report = FindingsReport(file: file, findings: [ReportFinding(code: .sumMismatch, severity: .error, sheet: "B", cell: "B9",
+                                    stated: Money(kronor: 2), computed: Money(kronor: 1), message: "m")], tables: 1)
+        let path = temporaryPath("provenance.xlsx")
+        try ReportWriter.writeXlsx(report, to: path, made: OutputProvenance(tool: "anslag-export", version: "9.9.9", runDate: "2025-12-02"))
+        let fynd = try openSpreadsheet(.path(path)).sheet(at: 0)
+        #expect(values(fynd)[0] == [.string("Fynd: 1 fel, 0 varningar, 0 info")])
+        #expect(values(fynd)[1] == [.string("Källfil: " + file)])
+        #expect(values(fynd)[2] == [.string("Skapad av anslag-export 9.9.9, körd 2025-12-02")])
+        #expect(values(fynd)[3].isEmpty)
+        #expect(values(fynd)[4].first == .string("Allvarlighet"))
+        let sheet = text(try entries(path)["xl/worksheets/sheet1.xml"])
+        guard let col = sheet.firstRange(of: "<col min=\"1\" max=\"1\" width=\"") else { Issue.record("no width for column A"); return }
+        let width = Double(sheet[col.upperBound...].prefix { $0 != "\"" })!
+        #expect(width < 20, "column A is \(width) wide")   // "Allvarlighet" + 2 is 14
+        // English: the same block in the other language of the catalogue.
+        #expect(ReportWriter.provenance(report, made: nil, language: .en).lines.map(\.text) == ["Findings: 1 error, 0 warnings, 0 info", "Source file: " + file])
     }
 
     @Test func messagesFillTheirFields() {

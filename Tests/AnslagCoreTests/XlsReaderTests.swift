@@ -24,6 +24,16 @@ struct XlsReaderTests {
         #expect(values(try reader.sheet(at: 1)) == [[.number(7)]])
     }
 
+    /// Each number cell's format from its XF (Scripts/fixtures/handmade.py: A4 built-in 14, the
+    /// locale's short date, left to the writer; B4 FORMAT 164 `yyyy-mm-dd;@`; C4 165 `[h]:mm`;
+    /// the rest General); the embedded chart's cached NUMBER is not a cell.
+    @Test func numberFormatsFromTheXFs() throws {
+        let reader = try open("xls/budget.xls")
+        let formats = try #require(reader as? any NumberFormatsReading).numberFormats(at: 0)
+        #expect(formats == [CellPosition(a1: "B4")!: "yyyy-mm-dd;@", CellPosition(a1: "C4")!: "[h]:mm"])
+        #expect(BuiltinFormats.code(3) == "#,##0" && BuiltinFormats.code(14) == nil && BuiltinFormats.code(0) == nil)
+    }
+
     @Test func cyclicChainsFail() {
         #expect(throws: ReadError.malformed(file: fixture("hostile/cyclic-fat.xls"), part: "compound file",
                                             detail: "the Workbook chain loops back on itself")) {

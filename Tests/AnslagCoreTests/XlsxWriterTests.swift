@@ -44,13 +44,30 @@ struct XlsxWriterTests {
         let reader = try openSpreadsheet(.path(path))
         #expect(reader.sheets.map(\.name) == ["Befolkning", "Fynd"])
         let data = try reader.sheet(at: 0)
-        #expect(values(data)[0] == ["region", "region_name", "sex", "period", "value", "symbol"].map { CellValue.string($0) })
+        // The provenance block (the title, the source and its reference period), a blank row,
+        // then the header on row 4 and the observations below it.
+        #expect(values(data)[0] == [.string("Befolkning")])
+        #expect(values(data)[1] == [.string("Källfil: \(r.table.metadata.source), referensperiod 2023")])
+        #expect(values(data)[2].isEmpty)
+        #expect(values(data)[3] == ["region", "region_name", "sex", "period", "value", "symbol"].map { CellValue.string($0) })
         // Codes stay text with their zeros; values are numbers.
-        #expect(values(data)[3] == [.string("10"), .string("Blekinge län"), .string("total"), .string("2023"), .number(874_889)])
+        #expect(values(data)[6] == [.string("10"), .string("Blekinge län"), .string("total"), .string("2023"), .number(874_889)])
         let f = try reader.sheet(at: 1)
-        #expect(f.rows.count == 4)
-        #expect(f["G2"]?.value == .string("E4"))   // the link to the total that disagrees
-        #expect(f["E2"]?.value == .number(874_878))
+        #expect(values(f)[0] == [.string("Befolkning")])
+        #expect(f.rows.count == 7)
+        #expect(f["G5"]?.value == .string("E7"))   // the link to the total that disagrees
+        #expect(f["E5"]?.value == .number(874_878))
+    }
+
+    /// Columns of amounts are measured as the format shows them: `25 000 kr` (9 characters),
+    /// `21 849 000 kr` (13), `6 469 843,33` (12), never narrower, so the next column's text does
+    /// not run into them.
+    @Test func amountsAreMeasuredAsTheyShow() {
+        #expect(XlsxSheet.shown(25_000, .kronor).count >= 9)
+        #expect(XlsxSheet.shown(25_000, .highlighted(.kronor)).count >= 9)
+        #expect(XlsxSheet.shown(21_849_000, .kronor).count >= 13)
+        #expect(XlsxSheet.shown(6_469_843.33, .decimal).count >= 12)
+        #expect(XlsxSheet.shown(7, .plain).count == 4)   // "7" and the room to spare, as before
     }
 
     @Test func normalizedJSONErrorsNameThePath() {

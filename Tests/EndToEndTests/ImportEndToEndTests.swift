@@ -76,6 +76,19 @@ struct ImportEndToEndTests {
         #expect(styles.stdout.contains("FFFFC7CE"))
     }
 
+    /// The report of an ods input is a new workbook whose amounts keep the source's format
+    /// (list-wrong.ods: `# ##0 "kr"` as LibreOffice stores it, a space embedded in the digits).
+    @Test func reportOfAnOdsKeepsItsNumberFormats() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        let r = try Tool.run("anslag-import", [Tool.fixture("budget/libreoffice/list-wrong.ods"), "--report", "xlsx", "-o", dir + "/r.xlsx"])
+        #expect(r.status == 1)
+        let styles = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/styles.xml"]).stdout
+        #expect(styles.contains("formatCode=\"#&quot; &quot;##0&quot; kr&quot;\""))
+        let sheet = try Tool.runAny("unzip", ["-p", dir + "/r.xlsx", "xl/worksheets/sheet1.xml"]).stdout
+        #expect(sheet.contains("<c r=\"B4\" s=\""))
+    }
+
     @Test func layoutFileAndTolerance() throws {
         let r = try Tool.run("anslag-import", [Tool.fixture("budget/odd-total.csv"), "--layout", Tool.fixture("budget/odd-total-layout.yaml"), "--report", "text"])
         #expect(r.status == 1)
@@ -122,7 +135,39 @@ struct ImportEndToEndTests {
         let x = try Tool.run("anslag-export", [dir + "/b.json", "-o", dir + "/b.xlsx"])
         #expect(x.status == 0)
         let back = try openSpreadsheet(.path(dir + "/b.xlsx")).sheet(at: 0)
-        #expect(back["H2"] == Cell(.number(2_000_000)))
+        // Below the provenance block (title, source file, tool, "Belopp i kronor", a blank row)
+        // the header is row 6 and the first line row 7.
+        #expect(back["A1"]?.value == .string("Budget"))
+        #expect(back["A2"]?.value == .string("Källfil: \(Tool.fixture("budget/matrix-ok.xlsx"))"))
+        #expect(back["A4"]?.value == .string("Belopp i kronor"))
+        #expect(back["H6"]?.value == .string("Belopp"))
+        #expect(back["H7"] == Cell(.number(2_000_000)))
+        // Imported again, the export is the same budget: the same lines, no finding that the
+        // source did not have (the provenance lines are neither lines nor a unit of their own).
+        let again2 = try Tool.run("anslag-import", [dir + "/b.xlsx", "--report", "json"])
+        #expect(again2.status == 0 && again2.stdout.contains("\"valid\": true"))
+        let lines = try Tool.run("anslag-import", [dir + "/b.xlsx"]).stdout
+        #expect(lines.contains("\"unit\": \"kronor\"") && lines.contains("\"amount\": 2000000"))
+        #expect(!lines.contains("Källfil") && !lines.contains("Skapad av"))
+    }
+
+    /// A table titled in thousands is exported in kronor; imported again, the export gives the
+    /// same amounts in both layouts: neither its title nor its file's name in the provenance
+    /// block (`… (tkr)`, `tkr.csv`) is taken for the unit of the kronor written below it.
+    @Test func anExportedTableInThousandsImportsAsTheSameKronor() throws {
+        let dir = Tool.temporaryDirectory()
+        defer { Tool.removeTree(dir) }
+        Tool.write(dir + "/tkr.csv", "Budget 2025 (tkr)\n\nPost,Belopp\nLokaler,1200\nPersonal,2500\nSumma,3700\n")
+        #expect(try Tool.run("anslag-import", [dir + "/tkr.csv", "-o", dir + "/b.json"]).status == 0)
+        for layout in ["long", "per-table"] {
+            #expect(try Tool.run("anslag-export", [dir + "/b.json", "--layout", layout, "-o", dir + "/\(layout).xlsx"]).status == 0)
+            let r = try Tool.run("anslag-import", [dir + "/\(layout).xlsx"])
+            #expect(r.status == 0, "\(r.stderr)")
+            // 1 200 tkr = 1 200 000 kr, 2 500 tkr, 3 700 tkr; never a thousand times that.
+            for amount in ["1200000", "2500000", "3700000"] { #expect(r.stdout.contains("\"amount\": \(amount),"), "\(layout): \(amount)") }
+            #expect(!r.stdout.contains("\"amount\": 1200000000"), "\(layout)")
+            #expect(r.stdout.contains("\"unit\": \"kronor\""), "\(layout)")
+        }
     }
 
     @Test func aFindingsReportExportsToXlsxCsvAndJson() throws {
@@ -137,10 +182,14 @@ struct ImportEndToEndTests {
         #expect(try Tool.run("anslag-export", [dir + "/r.json", "-o", dir + "/r.xlsx"]).status == 0)
         let back = try openSpreadsheet(.path(dir + "/r.xlsx")).sheet(at: 0)
         #expect(back.name == "Fynd")
+        // The provenance block on top: the counts, the file the findings are about, the tool.
+        #expect(back["A2"]?.value == .string("Källfil: \(Tool.fixture("budget/matrix-wrong.xlsx"))"))
+        #expect(back["A3"].map { "\($0.value)".contains("Skapad av anslag-export ") } == true)
+        #expect(back["A5"]?.value == .string("Allvarlighet"))
         // Errors first (issue 15), then warnings and info; both kinds of discrepancy listed.
-        let codes = back.rows.dropFirst().map { $0.count > 1 ? $0[1].value : .empty }
+        let codes = back.rows.dropFirst(5).map { $0.count > 1 ? $0[1].value : .empty }
         #expect(codes.contains(.string("sum-mismatch")) && codes.contains(.string("change-mismatch")))
-        let severities = back.rows.dropFirst().map { $0.first?.value ?? .empty }
+        let severities = back.rows.dropFirst(5).map { $0.first?.value ?? .empty }
         #expect(severities.first == .string("fel"))
         #expect(Array(severities.drop { $0 == .string("fel") }).allSatisfy { $0 != .string("fel") })
         // A report whose "valid" contradicts its findings is refused, naming the path.

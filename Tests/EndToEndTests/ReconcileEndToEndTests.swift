@@ -63,8 +63,18 @@ struct ReconcileEndToEndTests {
         let reader = try openSpreadsheet(.path(dir + "/s.xlsx"))
         #expect(reader.sheets.map(\.name) == ["Avstämning", "Fynd"])
         let s = try reader.sheet(at: 0)
-        #expect(s["C51"] == Cell(.number(21_849_000), formula: "SUM(C2:C50)"))   // the allocation table's own Summa
-        #expect(s["I3"]?.value == .string("avvikelse") && s["B3"]?.value == .string("Alingsås"))
+        // The provenance block (what was reconciled, against which allocation, the files read,
+        // the tool), a blank row, the header on row 6, the 49 recipients on rows 7–55.
+        #expect(s["A1"]?.value == .string("Avstämning: 49 mottagare"))
+        #expect(s["A2"]?.value == .string("Fördelning: \(Self.allocation)"))
+        #expect(s["A3"]?.value == .string("Underlag: \(Self.batch) (96 filer)"))
+        #expect(s["A4"].map { "\($0.value)".contains("Skapad av anslag-reconcile ") } == true)
+        #expect(s["B6"]?.value == .string("Mottagare"))
+        #expect(s["C56"] == Cell(.number(21_849_000), formula: "SUM(C7:C55)"))   // the allocation table's own Summa
+        #expect(s["I8"]?.value == .string("avvikelse") && s["B8"]?.value == .string("Alingsås"))
+        let fynd = try reader.sheet(at: 1)
+        #expect(fynd["A1"]?.value == .string("Avstämning: 49 mottagare"))
+        #expect(fynd.rows.contains { $0.count > 9 && $0[9].value == .string("B8") })   // Alingsås's finding links to its row
         let parts = try Tool.runAny("unzip", ["-l", dir + "/s.xlsx"])
         #expect(parts.stdout.contains("xl/charts/chart1.xml"))
         if ssconvert != nil { #expect(try recalculatedMismatches(dir + "/s.xlsx") == []) }

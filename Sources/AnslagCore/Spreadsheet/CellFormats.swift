@@ -152,3 +152,46 @@ enum SerialDate {
         return v
     }
 }
+
+/// A reader that knows the number format each number or date cell of a sheet shows with (ods:
+/// the cell's style's data style; xls: the XF's FORMAT record), as an Excel format code, so that
+/// a new workbook written from the values can keep them.
+public protocol NumberFormatsReading {
+    /// Cell → format code for the sheet at `index`; cells in the general format are left out.
+    func numberFormats(at index: Int) throws -> [CellPosition: String]
+}
+
+/// Excel's built-in number formats by id (ECMA-376 §18.8.30). The locale's own ones (the short
+/// date 14, 22, the currencies 5–8) and General are nil: the writer's defaults stand for them.
+enum BuiltinFormats {
+    static func code(_ id: Int) -> String? {
+        switch id {
+        case 1: return "0"
+        case 2: return "0.00"
+        case 3: return "#,##0"
+        case 4: return "#,##0.00"
+        case 9: return "0%"
+        case 10: return "0.00%"
+        case 11: return "0.00E+00"
+        case 12: return "# ?/?"
+        case 13: return "# ??/??"
+        case 15: return "d-mmm-yy"
+        case 16: return "d-mmm"
+        case 17: return "mmm-yy"
+        case 18: return "h:mm AM/PM"
+        case 19: return "h:mm:ss AM/PM"
+        case 20: return "h:mm"
+        case 21: return "h:mm:ss"
+        case 37: return "#,##0 ;(#,##0)"
+        case 38: return "#,##0 ;[Red](#,##0)"
+        case 39: return "#,##0.00;(#,##0.00)"
+        case 40: return "#,##0.00;[Red](#,##0.00)"
+        case 45: return "mm:ss"
+        case 46: return "[h]:mm:ss"
+        case 47: return "mm:ss.0"
+        case 48: return "##0.0E+0"
+        case 49: return "@"
+        default: return nil
+        }
+    }
+}

@@ -154,39 +154,29 @@ public enum AllocationWriter {
 
     public static let xlsxColumns = ["Kod", "Mottagare", "Underlag", "Andel", "Fast belopp", "Kvot", "Belopp", "Avrundning"]
 
-    /// One sheet per rule; each level a block with a bold header, the recipients and a live
-    /// `=SUM()` row (cached value written), then the rule's total and the residual.
-    /// The provenance block at the top of an allocation sheet, one text per row (so that
-    /// reading the workbook back sees titles, not figures): the rule and its total and key, the
-    /// rule file, the population and its reference period, the tool and the run date.
-    static func provenanceRows(_ a: Allocation, _ top: AllocationNode, made: OutputProvenance?) -> [(String, XlsxWorkbook.Style)] {
-        var rows: [(String, XlsxWorkbook.Style)] = [
-            ("\(top.rule): \(Money.kronorText(top.total)) kr, \(Messages.keyText(top.key))", .header),
-            ("\(Messages.text(.provenanceRule)): \(top.rule) (\(a.rulesFile))", .plain),
-        ]
+    /// The provenance block at the top of an allocation sheet: the rule and its total and key
+    /// (the title), the rule file, the population and its reference period, the tool and the run date.
+    static func provenance(_ a: Allocation, _ top: AllocationNode, made: OutputProvenance?) -> ProvenanceBlock {
+        var block = ProvenanceBlock(title: "\(top.rule): \(Money.kronorText(top.total)) kr, \(Messages.keyText(top.key))")
+        block.add(.provenanceRule, "\(top.rule) (\(a.rulesFile))")
         if let p = a.population {
-            var text = "\(Messages.text(.provenancePopulation)): \(p.source)"
-            if let t = p.tableId { text += ", tabell \(t)" }
-            text += ", referensperiod \(p.referencePeriod ?? "okänd")"
-            if !p.periods.isEmpty && p.periods != [p.referencePeriod ?? ""] { text += ", perioder \(p.periods.joined(separator: ", "))" }
-            if let u = p.updated { text += ", uppdaterad \(u)" }
-            rows.append((text, .plain))
+            block.add(population: p)
         } else if let f = a.populationFile {
-            rows.append(("\(Messages.text(.provenancePopulation)): \(f)", .plain))
+            block.add(.provenancePopulation, f)
         }
-        if let made {
-            rows.append(("\(Messages.text(.provenanceTool)) \(made.tool) \(made.version), \(Messages.text(.provenanceRunDate).lowercased()) \(made.runDate)", .plain))
-        }
-        return rows
+        block.add(made: made)
+        return block
     }
 
+    /// One sheet per rule; each level a block with a bold header, the recipients and a live
+    /// `=SUM()` row (cached value written), then the rule's total and the residual.
     public static func writeXlsx(_ a: Allocation, to path: String, chart: Bool = false, made: OutputProvenance? = nil) throws {
         let rows = a.rules.reduce(0) { $0 + $1.levels.reduce(0) { $0 + $1.recipients.count } }
         let wb = try XlsxWorkbook(path: path, constantMemory: rows > 200_000, title: "Fördelning",
                                   subject: a.rules.map(\.rule).joined(separator: ", "))
         for top in a.rules {
             var sheet = AllocationSheet(book: wb, sheet: try wb.addSheet(top.rule), chart: chart)
-            try sheet.provenance(provenanceRows(a, top, made: made))
+            try sheet.provenance(provenance(a, top, made: made))
             for (level, n) in top.levels.enumerated() { try sheet.level(n, nested: level > 0) }
             sheet.finish(codes: top.levels.flatMap(\.recipients).compactMap(\.code))
         }
@@ -214,12 +204,8 @@ struct AllocationSheet {
         self.book = book; self.sheet = sheet; self.chart = chart
     }
 
-    mutating func provenance(_ lines: [(String, XlsxWorkbook.Style)]) throws {
-        for (text, style) in lines {
-            try sheet.write(row, 0, string: text, style)
-            row += 1
-        }
-        row += 1
+    mutating func provenance(_ block: ProvenanceBlock) throws {
+        row = try block.write(on: sheet)
         headerRow = row
     }
 

@@ -163,9 +163,9 @@ public enum BudgetXlsxWriter {
         }
     }
 
-    public static func write(_ b: Budget, to path: String, layout: Layout = .long, chart: Bool = false) throws {
+    public static func write(_ b: Budget, to path: String, layout: Layout = .long, chart: Bool = false, made: OutputProvenance? = nil) throws {
         let lines = b.tables.reduce(0) { $0 + $1.lines.count }
-        let w = try BudgetXlsxStreamWriter(path: path, subject: b.file, layout: layout, chart: chart, constantMemory: lines > 200_000)
+        let w = try BudgetXlsxStreamWriter(path: path, subject: b.file, layout: layout, chart: chart, constantMemory: lines > 200_000, made: made)
         for t in b.tables {
             try w.begin(t)
             for l in t.lines { try w.write(l) }
@@ -185,6 +185,11 @@ public final class BudgetXlsxStreamWriter {
     var sheet: XlsxSheet?
     var row = 0
     var first = 0
+    /// The header row of the current sheet (below its provenance block).
+    var headerRow = 0
+    /// The budget's source file and who writes the workbook, for each sheet's provenance block.
+    let file: String
+    let made: OutputProvenance?
     var table: BudgetTable?
     var tableCount = 0
     /// Exported row → amount written there (the current table's), for checking totals.
@@ -194,9 +199,48 @@ public final class BudgetXlsxStreamWriter {
     /// Source column → runs of (source row, exported row, count).
     var runs: [Int: [(source: Int, exported: Int, count: Int)]] = [:]
 
-    public init(path: String, subject: String, layout: BudgetXlsxWriter.Layout, chart: Bool, constantMemory: Bool) throws {
+    /// `subject` is the budget's source file (its `file`), named in every sheet's provenance block.
+    public init(path: String, subject: String, layout: BudgetXlsxWriter.Layout, chart: Bool, constantMemory: Bool,
+                made: OutputProvenance? = nil) throws {
         book = try XlsxWorkbook(path: path, constantMemory: constantMemory, title: "Budget", subject: subject)
-        self.layout = layout; self.chart = chart
+        self.layout = layout; self.chart = chart; self.file = subject; self.made = made
+    }
+
+    /// The block on top of a sheet: the long sheet names the budget's file; a table's sheet its
+    /// title and where in the source it stands (`Källfil: budget.xlsx, blad 'Budget 2024', A3:B9`).
+    /// Its last line says the amounts are in kronor, as they are written: a title or file name
+    /// that names another unit (`Budget 2025 (tkr)`) is then not taken for the amounts' unit when
+    /// the workbook is imported again.
+    func provenance(_ t: BudgetTable?) -> ProvenanceBlock {
+        var block: ProvenanceBlock
+        if let t, layout == .perTable {
+            block = ProvenanceBlock(title: t.title ?? t.sheet)
+            block.add(.provenanceFile, "\(file), \(Messages.text(.provenanceSheet)) '\(t.sheet)', \(t.range)")
+        } else {
+            block = ProvenanceBlock(title: Messages.text(.budgetTitle))
+            block.add(.provenanceFile, file)
+        }
+        block.add(made: made)
+        block.lines.append((Messages.text(.amountsInKronor), false))
+        return block
+    }
+
+    /// A new sheet: its provenance block, the column widths, the header row frozen below it.
+    func startSheet(_ name: String, for t: BudgetTable?) throws -> XlsxSheet {
+        let ws = try book.addSheet(name)
+        for (c, w) in BudgetXlsxWriter.widths.enumerated() { ws.setWidth(c, w) }
+        ws.measuresWidths = false
+        headerRow = try provenance(t).write(on: ws)
+        for (c, title) in BudgetXlsxWriter.columns.enumerated() { try ws.write(headerRow, c, string: title, .header) }
+        ws.freezeHeader(columns: BudgetXlsxWriter.columns.count, at: headerRow)
+        row = headerRow + 1
+        return ws
+    }
+
+    /// Autofilter over the sheet's rows, page set up with its header row repeated.
+    func finishSheet(_ ws: XlsxSheet) {
+        ws.autofilter(through: row - 1, columns: BudgetXlsxWriter.columns.count, from: headerRow)
+        ws.boardPage(headerRows: 1, from: headerRow)
     }
 
     public func begin(_ t: BudgetTable) throws {
@@ -208,13 +252,7 @@ public final class BudgetXlsxStreamWriter {
             // Per table: its title when that fits a sheet name (31 characters), else its source
             // sheet's name whole (a second table of it gets " (2)"), never a name cut short.
             let name = layout == .long ? "Budget" : (t.title.flatMap { $0.count <= 31 ? $0 : nil } ?? t.sheet)
-            let ws = try book.addSheet(name)
-            for (c, w) in BudgetXlsxWriter.widths.enumerated() { ws.setWidth(c, w) }
-            ws.measuresWidths = false
-            for (c, title) in BudgetXlsxWriter.columns.enumerated() { try ws.write(0, c, string: title, .header) }
-            ws.freezeHeader(columns: BudgetXlsxWriter.columns.count)
-            sheet = ws
-            row = 1
+            sheet = try startSheet(name, for: t)
         }
         first = row
         tableCount += 1
@@ -273,7 +311,7 @@ public final class BudgetXlsxStreamWriter {
         if chart && layout == .perTable && row > first {
             try chartByArea(t, on: sheet)
         }
-        if layout == .perTable { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count); sheet.boardPage(headerRows: 1) }
+        if layout == .perTable { finishSheet(sheet) }
     }
 
     /// The table's chart: its lines by area, never its totals (a Summa bar dwarfs what it adds
@@ -316,12 +354,12 @@ public final class BudgetXlsxStreamWriter {
         }
         chartRow = top + count + 1
         try book.addChart(.bar, title: t.title ?? t.sheet, on: sheet, categoryColumn: 0, series: series,
-                          firstRow: top, lastRow: top + count - 1, anchor: (1, 11), data: data)
+                          firstRow: top, lastRow: top + count - 1, anchor: (headerRow + 1, 11), data: data)
     }
 
     public func close() throws {
-        if sheet == nil { _ = try book.addSheet("Budget") }
-        if layout == .long, let sheet { sheet.autofilter(rows: row - 1, columns: BudgetXlsxWriter.columns.count); sheet.boardPage(headerRows: 1) }
+        if sheet == nil { sheet = try startSheet("Budget", for: nil); finishSheet(sheet!) }
+        else if layout == .long, let sheet { finishSheet(sheet) }
         try book.close()
     }
 

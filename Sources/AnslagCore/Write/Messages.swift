@@ -13,12 +13,14 @@ public enum Language: String, Sendable, CaseIterable {
 /// Texts of generated sheets, by stable key.
 public enum TextKey: String, Sendable, CaseIterable {
     case severity, code, sheet, cell, stated, computed, difference, lines, message
-    case error, warning, info
+    case error, warning, info, errors, warnings
     case findingsSheet, commentAuthor
     case role, label, year, area, key, amount, source
     case line, subtotal, total, change, note, heading, breakdown, recipient, allocation
     case computedColumn, differenceColumn, statedKept
     case provenanceTool, provenanceFile, provenanceRule, provenanceTotal, provenancePopulation, provenanceRunDate
+    case provenanceTable, provenanceReferencePeriod, provenancePeriods, provenanceUpdated, provenanceUnknown
+    case provenanceSheet, provenanceAllocation, provenanceInputs, provenanceFiles, budgetTitle, reconcileTitle, amountsInKronor
     case page, of
 }
 
@@ -146,6 +148,8 @@ public enum Messages {
         .error: [.sv: "fel", .en: "error"],
         .warning: [.sv: "varning", .en: "warning"],
         .info: [.sv: "info", .en: "info"],
+        .errors: [.sv: "fel", .en: "errors"],
+        .warnings: [.sv: "varningar", .en: "warnings"],
         .findingsSheet: [.sv: "Fynd", .en: "Findings"],
         .commentAuthor: [.sv: "Anslag", .en: "Anslag"],
         .role: [.sv: "Roll", .en: "Role"],
@@ -173,6 +177,18 @@ public enum Messages {
         .provenanceTotal: [.sv: "Totalt", .en: "Total"],
         .provenancePopulation: [.sv: "Befolkning", .en: "Population"],
         .provenanceRunDate: [.sv: "Körd", .en: "Run"],
+        .provenanceTable: [.sv: "tabell", .en: "table"],
+        .provenanceReferencePeriod: [.sv: "referensperiod", .en: "reference period"],
+        .provenancePeriods: [.sv: "perioder", .en: "periods"],
+        .provenanceUpdated: [.sv: "uppdaterad", .en: "updated"],
+        .provenanceUnknown: [.sv: "okänd", .en: "unknown"],
+        .provenanceSheet: [.sv: "blad", .en: "sheet"],
+        .provenanceAllocation: [.sv: "Fördelning", .en: "Allocation"],
+        .provenanceInputs: [.sv: "Underlag", .en: "Files checked"],
+        .provenanceFiles: [.sv: "filer", .en: "files"],
+        .budgetTitle: [.sv: "Budget", .en: "Budget"],
+        .amountsInKronor: [.sv: "Belopp i kronor", .en: "Amounts in kronor"],
+        .reconcileTitle: [.sv: "Avstämning", .en: "Reconciliation"],
         .page: [.sv: "Sida", .en: "Page"],
         .of: [.sv: "av", .en: "of"],
     ]

@@ -88,21 +88,31 @@ extension ReportWriter {
 
     /// The report as a workbook: one findings sheet (a report alone has no data sheets to
     /// link to; `anslag-import --report xlsx` writes the workbook with links and highlights).
-    public static func writeXlsx(_ r: FindingsReport, to path: String) throws {
+    public static func writeXlsx(_ r: FindingsReport, to path: String, made: OutputProvenance? = nil) throws {
         let book = try XlsxWorkbook(path: path, title: "Fynd", subject: r.file)
-        try writeFindingsSheet(r, into: book, sheetNames: [:])
+        try writeFindingsSheet(r, into: book, sheetNames: [:], made: made)
         try book.close()
     }
 
-    /// The `Fynd` sheet: one row per finding; the cell links to its sheet when `sheetNames`
-    /// (input sheet → written sheet) has it.
+    /// The provenance block of a findings sheet: how many findings of each kind (the title),
+    /// the file they are about, the tool and the run date.
+    static func provenance(_ report: FindingsReport, made: OutputProvenance?, language: Language = .sv) -> ProvenanceBlock {
+        var block = ProvenanceBlock(title: "\(Messages.text(.findingsSheet, language)): \(Messages.findingCounts(report, language))", language: language)
+        block.add(.provenanceFile, report.file)
+        block.add(made: made)
+        return block
+    }
+
+    /// The `Fynd` sheet: the provenance block, then one row per finding; the cell links to its
+    /// sheet when `sheetNames` (input sheet → written sheet) has it.
     static func writeFindingsSheet(_ report: FindingsReport, into book: XlsxWorkbook, sheetNames: [String: String],
-                                   language: Language = .sv) throws {
+                                   language: Language = .sv, made: OutputProvenance? = nil) throws {
         let fs = try book.addSheet(Messages.text(.findingsSheet, language))
+        let top = try provenance(report, made: made, language: language).write(on: fs)
         let heads: [TextKey] = [.severity, .code, .sheet, .cell, .stated, .computed, .difference, .lines, .message]
-        try fs.header(heads.map { Messages.text($0, language) }, rows: report.findings.count)
+        try fs.header(heads.map { Messages.text($0, language) }, rows: report.findings.count, at: top)
         for (n, f) in XlsxAnnotator.ordered(report.findings).enumerated() {
-            let r = n + 1
+            let r = top + n + 1
             try fs.write(r, 0, string: Messages.severity(f.severity, language), f.severity == .error ? .highlighted(.plain) : .plain)
             try fs.write(r, 1, string: f.code.rawValue)
             if let s = f.sheet { try fs.write(r, 2, string: s) }
@@ -118,6 +128,6 @@ extension ReportWriter {
             try fs.write(r, 8, string: Messages.render(f, language))
         }
         fs.fitColumns()
-        fs.boardPage(headerRows: 1)
+        fs.boardPage(headerRows: 1, from: top)
     }
 }

@@ -4,7 +4,7 @@
 public final class OdsReader: SpreadsheetReader {
     public let file: String
     public let sheets: [SheetInfo]
-    private let zip: ZipArchive
+    let zip: ZipArchive
     private let limits: ReadLimits
 
     init(zip: ZipArchive, limits: ReadLimits) throws {

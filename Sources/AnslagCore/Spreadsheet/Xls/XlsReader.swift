@@ -6,9 +6,11 @@
 public final class XlsReader: SpreadsheetReader {
     public let file: String
     public let sheets: [SheetInfo]
-    private let stream: [UInt8]
+    let stream: [UInt8]
     private let biff8: Bool
-    private let offsets: [Int]
+    let offsets: [Int]
+    /// Each XF's number format code (its FORMAT record's, or a built-in one's); nil for General.
+    let formatCodes: [String?]
     private let strings: [String]
     private let kinds: [NumberKind]
     private let date1904: Bool
@@ -84,6 +86,7 @@ public final class XlsReader: SpreadsheetReader {
         self.offsets = offsets
         strings = table
         kinds = xfFormats.map { id in formats[id].map(NumberKind.of(formatCode:)) ?? NumberKind.builtin(id) }
+        formatCodes = xfFormats.map { id in formats[id].flatMap { $0.lowercased() == "general" ? nil : $0 } ?? BuiltinFormats.code(id) }
         self.date1904 = date1904
         self.codepage = codepage
     }

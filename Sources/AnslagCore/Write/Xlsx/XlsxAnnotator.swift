@@ -23,10 +23,13 @@ public enum XlsxAnnotator {
         }.map(\.element)
     }
 
-    public static func write(_ source: InputSource, report: FindingsReport, to path: String, language: Language = .sv) throws {
+    /// `made` names the tool and the run date in the `Fynd` sheet's provenance block.
+    public static func write(_ source: InputSource, report: FindingsReport, to path: String, language: Language = .sv,
+                             made: OutputProvenance? = nil) throws {
         let original = try source.readAll(limit: ReadLimits.default.maxInputBytes)
         let zip = try ZipArchive(file: source.displayName, path: nil, data: original, limits: .default)
         var edit = try Edit(zip: zip, report: report, language: language)
+        edit.made = made
         try edit.run()
         try writeCopy(try apply(edit.changed, to: original, file: path), to: path)
     }
@@ -96,6 +99,7 @@ extension XlsxAnnotator {
         let zip: ZipArchive
         let report: FindingsReport
         let language: Language
+        var made: OutputProvenance?
         var changed: [(name: String, bytes: [UInt8])] = []
         var workbookPart = "xl/workbook.xml"
         /// Sheet name → worksheet part.

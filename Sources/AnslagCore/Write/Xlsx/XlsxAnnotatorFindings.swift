@@ -24,9 +24,13 @@ extension XlsxAnnotator.Edit {
             widths[c] = max(widths[c], min(Double(s.count) + 2, c == 8 ? 100 : 40))
             return "<c r=\"\(CellPosition(row: r, column: c).a1)\"\(style.map { " s=\"\($0)\"" } ?? "") t=\"inlineStr\"><is><t xml:space=\"preserve\">\(XmlText.escape(s))</t></is></c>"
         }
-        rows += "<row r=\"1\">" + heads.enumerated().map { text(0, $0.offset, Messages.text($0.element, language), header) }.joined() + "</row>"
+        // The provenance block first (not measured: its texts overflow to the right), then the header.
+        let block = ReportWriter.provenance(report, made: made, language: language)
+        rows += Self.provenanceXml(block, titleStyle: header)
+        let top = block.height
+        rows += "<row r=\"\(top + 1)\">" + heads.enumerated().map { text(top, $0.offset, Messages.text($0.element, language), header) }.joined() + "</row>"
         for (n, f) in findings.enumerated() {
-            let r = n + 1
+            let r = top + n + 1
             var row = "<row r=\"\(r + 1)\">"
             row += text(r, 0, Messages.severity(f.severity, language), f.severity == .error ? errorStyle : nil)
             row += text(r, 1, f.code.rawValue)
@@ -51,7 +55,7 @@ extension XlsxAnnotator.Edit {
         let footer = "&amp;F – \(Messages.text(.page, language)) &amp;P \(Messages.text(.of, language)) &amp;N"
         let sheet = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
             + "<worksheet xmlns=\"\(XlsxAnnotator.mainNS)\" xmlns:r=\"\(XlsxAnnotator.relNS)\"><sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>"
-            + "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>"
+            + "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"\(top + 1)\" topLeftCell=\"A\(top + 2)\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>"
             + "<sheetFormatPr defaultRowHeight=\"15\"/><cols>\(cols)</cols><sheetData>\(rows)</sheetData>"
             + (links.isEmpty ? "" : "<hyperlinks>\(links)</hyperlinks>")
             + "<pageMargins left=\"0.5\" right=\"0.5\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>"
@@ -73,5 +77,13 @@ extension XlsxAnnotator.Edit {
         put(workbookPart, book.bytes)
         XlsxAnnotator.addContentType(&contentTypes, override: "/" + part,
                                      type: "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml")
+    }
+
+    /// A provenance block as worksheet rows from row 1, one text in column A each (the title in
+    /// `titleStyle`).
+    static func provenanceXml(_ block: ProvenanceBlock, titleStyle: Int) -> String {
+        block.lines.enumerated().map { r, line in
+            "<row r=\"\(r + 1)\"><c r=\"A\(r + 1)\"\(line.bold ? " s=\"\(titleStyle)\"" : "") t=\"inlineStr\"><is><t xml:space=\"preserve\">\(XmlText.escape(line.text))</t></is></c></row>"
+        }.joined()
     }
 }

@@ -9,6 +9,10 @@ import Glibc
 public final class XlsxWorkbook {
     public enum Style: Hashable, Sendable {
         case plain, header, text, kronor, thousands, integer, decimal, date, dateTime, time, duration, link
+        /// Bold without the header's border (a provenance block's title).
+        case bold
+        /// A number format code of the source (a new workbook written from an ods or xls).
+        case custom(String)
         /// The same with a warning fill (cells a finding points at).
         indirect case highlighted(Style)
     }
@@ -68,7 +72,8 @@ public final class XlsxWorkbook {
         case .time: return 9
         case .duration: return 10
         case .link: return 11
-        case .highlighted: return nil
+        case .bold: return 12
+        case .highlighted, .custom: return nil
         }
     }
 
@@ -90,6 +95,8 @@ public final class XlsxWorkbook {
             switch s {
             case .plain: break
             case .header: format_set_bold(f); format_set_bottom(f, UInt8(LXW_BORDER_THIN.rawValue))
+            case .bold: format_set_bold(f)
+            case .custom(let code): format_set_num_format(f, code)
             case .text: format_set_num_format(f, "@")
             case .kronor: format_set_num_format(f, "#,##0 \"kr\"")
             case .thousands, .integer: format_set_num_format(f, "#,##0")
@@ -200,9 +207,33 @@ public final class XlsxSheet {
         try check(string.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style)) }, row, col)
     }
 
+    /// A text that overflows over the empty cells to its right: not measured for the column's
+    /// width (a provenance line; a long file name must not widen column A).
+    public func write(_ row: Int, _ col: Int, overflowing string: String, _ style: XlsxWorkbook.Style = .plain) throws {
+        try check(string.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style)) }, row, col)
+    }
+
     public func write(_ row: Int, _ col: Int, number: Double, _ style: XlsxWorkbook.Style = .plain) throws {
-        if measuresWidths { note(width: CellText.number(number) + "   ", col) }
+        if measuresWidths { note(width: Self.shown(number, style), col) }
         try check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(col), number, owner.format(style)), row, col)
+    }
+
+    /// A number as wide as its format shows it, with room to spare: `25000` in `#,##0 "kr"` is
+    /// `25 000 kr` (so a column of amounts is not narrower than its amounts and the next column's
+    /// text does not run into them).
+    static func shown(_ number: Double, _ style: XlsxWorkbook.Style) -> String {
+        let digits = CellText.number(number)
+        var inner = style
+        if case .highlighted(let s) = style { inner = s }
+        let grouped: Bool, suffix: Int
+        switch inner {
+        case .kronor: grouped = true; suffix = 3
+        case .thousands, .integer, .decimal: grouped = true; suffix = inner == .decimal && !digits.contains(".") ? 3 : 0
+        default: grouped = false; suffix = 0
+        }
+        let whole = digits.prefix { $0 != "." }.filter(\.isNumber).count
+        let separators = grouped && whole > 3 ? (whole - 1) / 3 : 0
+        return digits + String(repeating: " ", count: separators + suffix + 3)
     }
 
     public func write(_ row: Int, _ col: Int, bool: Bool) throws {
@@ -211,7 +242,7 @@ public final class XlsxSheet {
 
     /// A live formula with its value cached, so readers that do not recalculate see it too.
     public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: XlsxWorkbook.Style = .plain) throws {
-        if measuresWidths { note(width: CellText.number(cached) + "   ", col) }
+        if measuresWidths { note(width: Self.shown(cached, style), col) }
         try check(formula.withCString { worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style), cached) }, row, col)
     }
 
@@ -271,13 +302,13 @@ public final class XlsxSheet {
         _ = footer.withCString { worksheet_set_footer(sheet, $0) }
     }
 
-    /// A frozen header row (written by the caller) for `columns` columns.
-    public func freezeHeader(columns: Int) { worksheet_freeze_panes(sheet, 1, 0) }
+    /// A frozen header row (written by the caller at `row`) for `columns` columns.
+    public func freezeHeader(columns: Int, at row: Int = 0) { worksheet_freeze_panes(sheet, lxw_row_t(row + 1), 0) }
 
-    /// An autofilter over the header and `rows` rows.
-    public func autofilter(rows: Int, columns: Int) {
+    /// An autofilter over the header at `row` and the rows below it down to `last` (zero-based).
+    public func autofilter(through last: Int, columns: Int, from row: Int = 0) {
         guard columns > 0 else { return }
-        _ = worksheet_autofilter(sheet, 0, 0, lxw_row_t(max(rows, 1)), lxw_col_t(columns - 1))
+        _ = worksheet_autofilter(sheet, lxw_row_t(row), 0, lxw_row_t(max(last, row + 1)), lxw_col_t(columns - 1))
     }
 }
 

@@ -16,8 +16,24 @@ extension DateTimeValue {
 public enum GridXlsxWriter {
     /// With a `report`, the cells its findings name are filled red and a findings sheet
     /// ("Fynd") lists them, each linking to its cell.
+    /// The source's number formats, sheet name → cell → code, from a reader that knows them
+    /// (ods, xls); empty for the others.
+    public static func sourceFormats(_ reader: any SpreadsheetReader) throws -> [String: [CellPosition: String]] {
+        guard let r = reader as? any NumberFormatsReading else { return [:] }
+        var out: [String: [CellPosition: String]] = [:]
+        for (i, info) in reader.sheets.enumerated() where info.kind == .worksheet {
+            let f = try r.numberFormats(at: i)
+            if !f.isEmpty { out[info.name] = f }
+        }
+        return out
+    }
+
+    /// `made` names the tool and the run date in the findings sheet's provenance block;
+    /// `numberFormats` (sheet name → cell → code, `sourceFormats`) are the source's formats,
+    /// given to its number and date cells.
     public static func write(_ sheets: [Sheet], to path: String, title: String? = nil, formulas: Bool = false,
-                             report: FindingsReport? = nil) throws {
+                             report: FindingsReport? = nil, made: OutputProvenance? = nil,
+                             numberFormats: [String: [CellPosition: String]] = [:]) throws {
         let cells = sheets.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.count } }
         let book = try XlsxWorkbook(path: path, constantMemory: cells > 1_000_000, title: title)
         var flagged: [String: Set<CellPosition>] = [:]
@@ -29,35 +45,45 @@ public enum GridXlsxWriter {
             let ws = try book.addSheet(sheet.name)
             written[sheet.name] = ws.name
             if sheet.info.state != .visible { ws.hide() }
-            let marks = flagged[sheet.name] ?? []
-            for (r, row) in sheet.rows.enumerated() {
-                for (c, cell) in row.enumerated() {
-                    let mark = !marks.isEmpty && marks.contains(CellPosition(row: r, column: c))
-                    if formulas, let f = cell.formula {
-                        switch cell.value {
-                        case .number(let d): try ws.write(r, c, formula: "=" + f, cached: d, mark ? .highlighted(.plain) : .plain); continue
-                        case .string(let s): try ws.write(r, c, formula: "=" + f, cachedText: s); continue
-                        default: break
-                        }
-                    }
-                    switch cell.value {
-                    case .empty: continue
-                    case .string(let s): try ws.write(r, c, string: s, mark ? .highlighted(.plain) : .plain)
-                    case .number(let d): try ws.write(r, c, number: d, mark ? .highlighted(.plain) : .plain)
-                    case .bool(let b): try ws.write(r, c, bool: b)
-                    case .error(let e): try ws.write(r, c, string: e)
-                    case .dateTime(let dt):
-                        try ws.write(r, c, number: dt.excelSerial, dt.kind == .date ? .date : dt.kind == .time ? .time : .dateTime)
-                    case .duration(let s): try ws.write(r, c, number: s / 86_400, .duration)
-                    }
-                }
-            }
+            try writeCells(sheet, on: ws, formulas: formulas, marks: flagged[sheet.name] ?? [], formats: numberFormats[sheet.name] ?? [:])
             ws.fitColumns()
         }
         if let report, !report.findings.isEmpty {
-            try ReportWriter.writeFindingsSheet(report, into: book, sheetNames: written)
+            try ReportWriter.writeFindingsSheet(report, into: book, sheetNames: written, made: made)
         }
         try book.close()
+    }
+
+    /// A sheet's cells: the flagged ones (`marks`) red, number and date cells in the source's
+    /// format where `formats` has one, else in the writer's.
+    static func writeCells(_ sheet: Sheet, on ws: XlsxSheet, formulas: Bool, marks: Set<CellPosition>, formats: [CellPosition: String]) throws {
+        for (r, row) in sheet.rows.enumerated() {
+            for (c, cell) in row.enumerated() {
+                let mark = !marks.isEmpty && marks.contains(CellPosition(row: r, column: c))
+                let source = formats.isEmpty ? nil : formats[CellPosition(row: r, column: c)]
+                func style(_ base: XlsxWorkbook.Style) -> XlsxWorkbook.Style {
+                    let s = source.map { XlsxWorkbook.Style.custom($0) } ?? base
+                    return mark ? .highlighted(s) : s
+                }
+                if formulas, let f = cell.formula {
+                    switch cell.value {
+                    case .number(let d): try ws.write(r, c, formula: "=" + f, cached: d, style(.plain)); continue
+                    case .string(let s): try ws.write(r, c, formula: "=" + f, cachedText: s); continue
+                    default: break
+                    }
+                }
+                switch cell.value {
+                case .empty: continue
+                case .string(let s): try ws.write(r, c, string: s, mark ? .highlighted(.plain) : .plain)
+                case .number(let d): try ws.write(r, c, number: d, style(.plain))
+                case .bool(let b): try ws.write(r, c, bool: b)
+                case .error(let e): try ws.write(r, c, string: e)
+                case .dateTime(let dt):
+                    try ws.write(r, c, number: dt.excelSerial, style(dt.kind == .date ? .date : dt.kind == .time ? .time : .dateTime))
+                case .duration(let s): try ws.write(r, c, number: s / 86_400, style(.duration))
+                }
+            }
+        }
     }
 }
 
@@ -68,47 +94,45 @@ public enum PopulationXlsxWriter {
     public static let dataSheet = "Befolkning"
     public static let findingsSheet = "Fynd"
 
-    public static func write(_ table: PopulationTable, findings: [ReportFinding], to path: String) throws {
+    /// The provenance block of both sheets: the table's title, its source file, SCB table,
+    /// reference period and update, the tool and the run date.
+    static func provenance(_ table: PopulationTable, made: OutputProvenance?) -> ProvenanceBlock {
+        let m = table.metadata
+        var block = ProvenanceBlock(title: m.title ?? dataSheet)
+        block.add(population: PopulationProvenance(source: m.source, tableId: m.tableId, referencePeriod: m.referencePeriod, updated: m.updated),
+                  as: .provenanceFile)
+        block.add(made: made)
+        return block
+    }
+
+    /// "file: line N" → N.
+    static func line(of f: ReportFinding) -> Int? {
+        guard let last = f.location.split(separator: " ").last, f.location.hasSuffix(": line " + last) else { return nil }
+        return Int(last)
+    }
+
+    public static func write(_ table: PopulationTable, findings: [ReportFinding], to path: String, made: OutputProvenance? = nil) throws {
         let big = table.observations.count > 200_000
         let book = try XlsxWorkbook(path: path, constantMemory: big, title: table.metadata.title ?? "Befolkning",
                                     subject: table.metadata.tableId)
-        let regionIndex = table.index(of: "region")
+        let block = provenance(table, made: made)
+        let top = block.height
         let header = PopulationWriter.columns(table.dimensions)
         let valueColumn = header.count - 2
         // Which rows the findings point at: the first observation from the finding's line.
         var rowOfLine: [Int: Int] = [:]
-        for (n, o) in table.observations.enumerated() where rowOfLine[o.line] == nil { rowOfLine[o.line] = n + 1 }
-        func line(of f: ReportFinding) -> Int? {
-            // "file: line N"
-            guard let last = f.location.split(separator: " ").last, f.location.hasSuffix(": line " + last) else { return nil }
-            return Int(last)
-        }
+        for (n, o) in table.observations.enumerated() where rowOfLine[o.line] == nil { rowOfLine[o.line] = top + n + 1 }
         var flagged: Set<Int> = []
         for f in findings where f.severity != .info { if let l = line(of: f), let r = rowOfLine[l] { flagged.insert(r) } }
 
         let ws = try book.addSheet(dataSheet)
-        // In constant-memory mode widths must come first.
-        if big { for c in header.indices { ws.setWidth(c, c == valueColumn ? 14 : c == 1 && regionIndex == 0 ? 24 : 10) } }
-        try ws.header(header, rows: table.observations.count)
-        for (n, o) in table.observations.enumerated() {
-            let r = n + 1
-            var c = 0
-            for (i, k) in o.keys.enumerated() {
-                try ws.write(r, c, string: k, .text); c += 1
-                if i == regionIndex { try ws.write(r, c, string: table.regionNames[k] ?? ""); c += 1 }
-            }
-            let style: XlsxWorkbook.Style = flagged.contains(r) ? .highlighted(.integer) : .integer
-            if let v = o.value { try ws.write(r, c, number: Double(v), style) }
-            else if let d = o.decimal, let v = Double(d) { try ws.write(r, c, number: v, flagged.contains(r) ? .highlighted(.plain) : .plain) }
-            if let s = o.symbol, !s.isEmpty { try ws.write(r, c + 1, string: s, .text) }
-        }
-        if !big { ws.fitColumns() }
-
+        try writeObservations(table, on: ws, block: block, big: big, flagged: flagged)
         if !findings.isEmpty {
             let fs = try book.addSheet(findingsSheet)
-            try fs.header(["severity", "code", "location", "message", "expected", "actual", "cell"], rows: findings.count)
+            try block.write(on: fs)
+            try fs.header(["severity", "code", "location", "message", "expected", "actual", "cell"], rows: findings.count, at: top)
             for (n, f) in findings.enumerated() {
-                let r = n + 1
+                let r = top + n + 1
                 try fs.write(r, 0, string: f.severity.rawValue)
                 try fs.write(r, 1, string: f.code.rawValue)
                 try fs.write(r, 2, string: f.location)
@@ -123,5 +147,31 @@ public enum PopulationXlsxWriter {
             fs.fitColumns()
         }
         try book.close()
+    }
+
+    /// The observations sheet: the provenance block, the header below it, one row per
+    /// observation (codes as text, values in `#,##0`, the flagged rows red).
+    static func writeObservations(_ table: PopulationTable, on ws: XlsxSheet, block: ProvenanceBlock, big: Bool, flagged: Set<Int>) throws {
+        let regionIndex = table.index(of: "region")
+        let header = PopulationWriter.columns(table.dimensions)
+        let valueColumn = header.count - 2
+        // In constant-memory mode widths must come first.
+        if big { for c in header.indices { ws.setWidth(c, c == valueColumn ? 14 : c == 1 && regionIndex == 0 ? 24 : 10) } }
+        let top = try block.write(on: ws)
+        try ws.header(header, rows: table.observations.count, at: top)
+        for (n, o) in table.observations.enumerated() {
+            let r = top + n + 1
+            var c = 0
+            for (i, k) in o.keys.enumerated() {
+                try ws.write(r, c, string: k, .text); c += 1
+                if i == regionIndex { try ws.write(r, c, string: table.regionNames[k] ?? ""); c += 1 }
+            }
+            let style: XlsxWorkbook.Style = flagged.contains(r) ? .highlighted(.integer) : .integer
+            if let v = o.value { try ws.write(r, c, number: Double(v), style) }
+            else if let d = o.decimal, let v = Double(d) { try ws.write(r, c, number: v, flagged.contains(r) ? .highlighted(.plain) : .plain) }
+            if let s = o.symbol, !s.isEmpty { try ws.write(r, c + 1, string: s, .text) }
+        }
+        if !big { ws.fitColumns() }
+        ws.boardPage(headerRows: 1, from: top)
     }
 }
