@@ -21,6 +21,7 @@ public enum TextKey: String, Sendable, CaseIterable {
     case provenanceTool, provenanceFile, provenanceRule, provenanceTotal, provenancePopulation, provenanceRunDate
     case provenanceTable, provenanceReferencePeriod, provenancePeriods, provenanceUpdated, provenanceUnknown
     case provenanceSheet, provenanceAllocation, provenanceInputs, provenanceFiles, budgetTitle, reconcileTitle, amountsInKronor
+    case file, place, expectedCount, actualCount, reconcileRow
     case page, of
 }
 
@@ -188,6 +189,11 @@ public enum Messages {
         .provenanceFiles: [.sv: "filer", .en: "files"],
         .budgetTitle: [.sv: "Budget", .en: "Budget"],
         .amountsInKronor: [.sv: "Belopp i kronor", .en: "Amounts in kronor"],
+        .file: [.sv: "Fil", .en: "File"],
+        .place: [.sv: "Plats", .en: "Location"],
+        .expectedCount: [.sv: "Förväntat", .en: "Expected"],
+        .actualCount: [.sv: "Faktiskt", .en: "Actual"],
+        .reconcileRow: [.sv: "Rad i avstämningen", .en: "Row in the reconciliation"],
         .reconcileTitle: [.sv: "Avstämning", .en: "Reconciliation"],
         .page: [.sv: "Sida", .en: "Page"],
         .of: [.sv: "av", .en: "of"],

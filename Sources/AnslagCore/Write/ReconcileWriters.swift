@@ -79,10 +79,11 @@ public enum ReconcileWriter {
         if !r.report.findings.isEmpty {
             let fs = try book.addSheet(PopulationXlsxWriter.findingsSheet)
             try block.write(on: fs)
-            try fs.header(["Allvarlighet", "Kod", "Fil", "Blad", "Cell", "Angivet", "Beräknat", "Differens", "Meddelande", "Rad i avstämningen"], rows: r.report.findings.count, at: top)
+            let heads: [TextKey] = [.severity, .code, .file, .sheet, .cell, .stated, .computed, .difference, .message, .reconcileRow]
+            try fs.header(heads.map { Messages.text($0) }, rows: r.report.findings.count, at: top)
             for (n, f) in r.report.findings.enumerated() {
                 let row = top + n + 1
-                try fs.write(row, 0, string: f.severity.rawValue, f.severity == .error ? .highlighted(.plain) : .plain)
+                try fs.write(row, 0, string: Messages.severity(f.severity), f.severity == .error ? .highlighted(.plain) : .plain)
                 try fs.write(row, 1, string: f.code.rawValue)
                 if let file = f.file { try fs.write(row, 2, string: file) }
                 if let s = f.sheet { try fs.write(row, 3, string: s) }
@@ -90,7 +91,7 @@ public enum ReconcileWriter {
                 for (k, m) in [f.stated, f.computed, f.delta].enumerated() {
                     if let m { try fs.write(row, 5 + k, number: Double(m.ore) / 100, m.ore % 100 == 0 ? .kronor : .decimal) }
                 }
-                try fs.write(row, 8, string: f.message)
+                try fs.write(row, 8, string: Messages.render(f))
                 var target = f.file.flatMap { rowOfFile[$0] }
                 if target == nil, f.code == .recipientMissing {
                     target = r.recipients.firstIndex { f.message.hasPrefix(($0.code.map { "\($0) " } ?? "") + $0.name + " ") }.map { top + $0 + 1 }
