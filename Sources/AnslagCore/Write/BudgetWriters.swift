@@ -147,7 +147,8 @@ public enum BudgetXlsxWriter {
     public enum Layout: String, Sendable, CaseIterable { case long, perTable = "per-table" }
 
     static let columns = ["Blad", "Cell", "Roll", "Post", "År", "Område", "Nyckel", "Belopp", "Beräknat", "Differens", "Anmärkning"]
-    static let widths: [Double] = [16, 8, 11, 40, 6, 20, 24, 16, 16, 14, 30]
+    /// Column widths; Anmärkning holds the kept-value note whole, so a chart beside it never covers it.
+    static let widths: [Double] = [16, 8, 11, 40, 6, 20, 24, 16, 16, 14, 50]
 
     /// The role as the workbook's reader says it (`post`, `summa`, `delsumma`, `förändring`);
     /// the JSON keeps the stable English codes.
