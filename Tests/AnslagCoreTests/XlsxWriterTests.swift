@@ -49,9 +49,10 @@ struct XlsxWriterTests {
         #expect(values(data)[0] == [.string("Befolkning")])
         #expect(values(data)[1] == [.string("Källfil: \(r.table.metadata.source), referensperiod 2023")])
         #expect(values(data)[2].isEmpty)
-        #expect(values(data)[3] == ["region", "region_name", "sex", "period", "value", "symbol"].map { CellValue.string($0) })
+        // Heads and the sex codes in Swedish (the JSON and CSV keep the codes).
+        #expect(values(data)[3] == ["Region", "Regionnamn", "Kön", "Period", "Antal", "Symbol"].map { CellValue.string($0) })
         // Codes stay text with their zeros; values are numbers.
-        #expect(values(data)[6] == [.string("10"), .string("Blekinge län"), .string("total"), .string("2023"), .number(874_889)])
+        #expect(values(data)[6] == [.string("10"), .string("Blekinge län"), .string("totalt"), .string("2023"), .number(874_889)])
         let f = try reader.sheet(at: 1)
         #expect(values(f)[0] == [.string("Befolkning")])
         #expect(f.rows.count == 7)

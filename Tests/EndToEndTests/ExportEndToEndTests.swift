@@ -19,7 +19,7 @@ struct ExportEndToEndTests {
         let sv = try Tool.run("anslag-export", [json, "--to", "csv", "--locale", "sv"])
         #expect(sv.stdout == "\u{FEFF}region;region_name;age;period;value;symbol\r\n1060;Olofström;0;2023;120;\r\n1060;Olofström;1;2023;;..\r\n"
                 + "1060;Olofström;2;2023;;-\r\n1060;Olofström;3+;2023;;\r\n1060;Olofström;total;2023;;.\r\n")
-        // xlsx, read back by Anslag's own reader.
+        // xlsx, read back by Anslag's own reader: the heads and the age total in Swedish.
         // The provenance block on top (the run date injected as reproducible builds do:
         // 1 764 633 600 s = 2025-12-02), a blank row, then the rows as before.
         let xlsx = try Tool.runAny("SOURCE_DATE_EPOCH=1764633600", [Tool.binDirectory + "/anslag-export", json, "-o", dir + "/p.xlsx"])
@@ -28,8 +28,8 @@ struct ExportEndToEndTests {
         let back = try Tool.run("anslag-convert", [dir + "/p.xlsx"])
         #expect(back.stdout == "Befolkning\r\n\"Källfil: \(Tool.fixture("scb/symbols-footnotes.csv")), tabell BE0101N1, referensperiod 2023\"\r\n"
                 + "\"Skapad av anslag-export \(version), körd 2025-12-02\"\r\n\r\n"
-                + "region,region_name,age,period,value,symbol\r\n1060,Olofström,0,2023,120\r\n1060,Olofström,1,2023,,..\r\n"
-                + "1060,Olofström,2,2023,,-\r\n1060,Olofström,3+,2023\r\n1060,Olofström,total,2023,,.\r\n")
+                + "Region,Regionnamn,Ålder,Period,Antal,Symbol\r\n1060,Olofström,0,2023,120\r\n1060,Olofström,1,2023,,..\r\n"
+                + "1060,Olofström,2,2023,,-\r\n1060,Olofström,3+,2023\r\n1060,Olofström,totalt,2023,,.\r\n")
     }
 
     @Test func decimalsWithACommaForSwedishExcel() throws {

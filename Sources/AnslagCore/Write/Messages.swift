@@ -22,6 +22,7 @@ public enum TextKey: String, Sendable, CaseIterable {
     case provenanceTable, provenanceReferencePeriod, provenancePeriods, provenanceUpdated, provenanceUnknown
     case provenanceSheet, provenanceAllocation, provenanceInputs, provenanceFiles, budgetTitle, reconcileTitle, amountsInKronor
     case file, place, expectedCount, actualCount, reconcileRow
+    case headRegion, headRegionName, headSex, headAge, headPeriod, headValue, headSymbol, sexMale, sexFemale, sexTotal, ageTotal
     case page, of
 }
 
@@ -194,6 +195,17 @@ public enum Messages {
         .expectedCount: [.sv: "Förväntat", .en: "Expected"],
         .actualCount: [.sv: "Faktiskt", .en: "Actual"],
         .reconcileRow: [.sv: "Rad i avstämningen", .en: "Row in the reconciliation"],
+        .headRegion: [.sv: "Region", .en: "Region"],
+        .headRegionName: [.sv: "Regionnamn", .en: "Region name"],
+        .headSex: [.sv: "Kön", .en: "Sex"],
+        .headAge: [.sv: "Ålder", .en: "Age"],
+        .headPeriod: [.sv: "Period", .en: "Period"],
+        .headValue: [.sv: "Antal", .en: "Number"],
+        .headSymbol: [.sv: "Symbol", .en: "Symbol"],
+        .sexMale: [.sv: "män", .en: "men"],
+        .sexFemale: [.sv: "kvinnor", .en: "women"],
+        .sexTotal: [.sv: "totalt", .en: "total"],
+        .ageTotal: [.sv: "totalt", .en: "total"],
         .reconcileTitle: [.sv: "Avstämning", .en: "Reconciliation"],
         .page: [.sv: "Sida", .en: "Page"],
         .of: [.sv: "av", .en: "of"],

@@ -150,6 +150,32 @@ public enum PopulationXlsxWriter {
         try book.close()
     }
 
+    /// A column's head as a Swedish reader reads it (`Region`, `Kön`, `Antal`); a dimension
+    /// Anslag has no word for keeps its code. (The JSON and CSV keep the codes.)
+    static func shownHead(_ code: String) -> String {
+        switch code {
+        case "region": return Messages.text(.headRegion)
+        case "region_name": return Messages.text(.headRegionName)
+        case "sex": return Messages.text(.headSex)
+        case "age": return Messages.text(.headAge)
+        case "period": return Messages.text(.headPeriod)
+        case "value": return Messages.text(.headValue)
+        case "symbol": return Messages.text(.headSymbol)
+        default: return code
+        }
+    }
+
+    /// A dimension's value as shown: the sex codes and the age total in words, the rest as they are.
+    static func shownValue(_ value: String, of dimension: String) -> String {
+        switch (dimension, value) {
+        case ("sex", "male"): return Messages.text(.sexMale)
+        case ("sex", "female"): return Messages.text(.sexFemale)
+        case ("sex", "total"): return Messages.text(.sexTotal)
+        case ("age", "total"): return Messages.text(.ageTotal)
+        default: return value
+        }
+    }
+
     /// The observations sheet: the provenance block, the header below it, one row per
     /// observation (codes as text, values in `#,##0`, the flagged rows red).
     static func writeObservations(_ table: PopulationTable, on ws: XlsxSheet, block: ProvenanceBlock, big: Bool, flagged: Set<Int>) throws {
@@ -159,12 +185,12 @@ public enum PopulationXlsxWriter {
         // In constant-memory mode widths must come first.
         if big { for c in header.indices { ws.setWidth(c, c == valueColumn ? 14 : c == 1 && regionIndex == 0 ? 24 : 10) } }
         let top = try block.write(on: ws)
-        try ws.header(header, rows: table.observations.count, at: top)
+        try ws.header(header.map(shownHead), rows: table.observations.count, at: top)
         for (n, o) in table.observations.enumerated() {
             let r = top + n + 1
             var c = 0
             for (i, k) in o.keys.enumerated() {
-                try ws.write(r, c, string: k, .text); c += 1
+                try ws.write(r, c, string: shownValue(k, of: table.dimensions[i]), .text); c += 1
                 if i == regionIndex { try ws.write(r, c, string: table.regionNames[k] ?? ""); c += 1 }
             }
             let style: XlsxWorkbook.Style = flagged.contains(r) ? .highlighted(.integer) : .integer
