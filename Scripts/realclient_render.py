@@ -160,12 +160,13 @@ text = all_text.get("export-budget-wrong.xlsx", "")
  if "4 550 001 kr" in text and "4 550 000 kr" in text else fail("export-budget-wrong.xlsx: LibreOffice does not show the stated total"))
 
 # The allocation board sheet prints one page wide, landscape.
-alloc = openpyxl.load_workbook(os.path.join(folder, "allocate.xlsx"))
-for ws in alloc.worksheets:
-    ps = ws.page_setup
-    if not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth in (None, 1, "1")
-            and ps.orientation == "landscape"):
-        fail(f"allocate.xlsx: sheet {ws.title} is not set to print one page wide, landscape")
+# So do every sheet of the allocation, population and reconcile workbooks (findings sheets too).
+for book in ("allocate.xlsx", "scb.xlsx", "reconcile.xlsx"):
+    for ws in openpyxl.load_workbook(os.path.join(folder, book)).worksheets:
+        ps = ws.page_setup
+        if ws.sheet_state == "visible" and not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage
+                                                and ps.fitToWidth in (None, 1, "1") and ps.orientation == "landscape"):
+            fail(f"{book}: sheet {ws.title} is not set to print one page wide, landscape")
 with tempfile.TemporaryDirectory() as tmp:
     p = pdf(os.path.join(folder, "allocate.xlsx"), tmp)
     if p:

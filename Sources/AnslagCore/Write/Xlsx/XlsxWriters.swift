@@ -130,22 +130,24 @@ public enum PopulationXlsxWriter {
         if !findings.isEmpty {
             let fs = try book.addSheet(findingsSheet)
             try block.write(on: fs)
-            let heads: [TextKey] = [.severity, .code, .place, .message, .expectedCount, .actualCount, .cell]
+            // The message last, so that it reads whole however long it is.
+            let heads: [TextKey] = [.severity, .code, .place, .expectedCount, .actualCount, .cell, .message]
             try fs.header(heads.map { Messages.text($0) }, rows: findings.count, at: top)
             for (n, f) in findings.enumerated() {
                 let r = top + n + 1
                 try fs.write(r, 0, string: Messages.severity(f.severity), f.severity == .error ? .highlighted(.plain) : .plain)
                 try fs.write(r, 1, string: f.code.rawValue)
                 try fs.write(r, 2, string: f.location)
-                try fs.write(r, 3, string: Messages.render(f))
-                if let e = f.computedCount { try fs.write(r, 4, number: Double(e), .integer) }
-                if let a = f.statedCount { try fs.write(r, 5, number: Double(a), .integer) }
+                if let e = f.computedCount { try fs.write(r, 3, number: Double(e), .integer) }
+                if let a = f.statedCount { try fs.write(r, 4, number: Double(a), .integer) }
                 if let l = line(of: f), let row = rowOfLine[l] {
                     let cell = CellPosition(row: row, column: valueColumn).a1
-                    try fs.write(r, 6, link: "'\(ws.name)'!\(cell)", text: cell)
+                    try fs.write(r, 5, link: "'\(ws.name)'!\(cell)", text: cell)
                 }
+                try fs.write(r, 6, string: Messages.render(f))
             }
             fs.fitColumns()
+            fs.boardPage(headerRows: 1, from: top)
         }
         try book.close()
     }
