@@ -47,20 +47,14 @@ enum CrossSheet {
         }
         var out: [ReportFinding] = []
         for t in budget.tables {
-            // Through a pointer, reading the fields needed: a line is not copied whole for each look.
-            let matrix = t.layout == .matrix
-            t.lines.withUnsafeBufferPointer { lines in
-                for i in 0..<lines.count {
-                    let role = lines[i].role
-                    guard role == .line || role == .subtotal, lines[i].amount != nil else { continue }
-                    if matrix, let area = lines[i].area { guard mayName(area) else { continue } }
-                    else { guard mayName(lines[i].label) else { continue } }
-                    let l = lines[i]
-                    guard let stated = l.amount, let name = l.layoutName(in: t),
-                          let area = totals[BudgetRecognizer.fold(name)], area.sheet != t.sheet, !area.totals.isEmpty else { continue }
-                    if let f = check(stated: stated, line: l, unit: t.unit, in: t, against: area.totals, areaSheet: area.sheet, file: budget.file) {
-                        out.append(f)
-                    }
+            // By index, reading the fields needed.
+            for i in t.lines.indices where t.lines[i].role == .line || t.lines[i].role == .subtotal {
+                guard t.lines[i].amount != nil, mayName(t.layout == .matrix ? (t.lines[i].area ?? t.lines[i].label) : t.lines[i].label) else { continue }
+                let l = t.lines[i]
+                guard let stated = l.amount, let name = l.layoutName(in: t),
+                      let area = totals[BudgetRecognizer.fold(name)], area.sheet != t.sheet, !area.totals.isEmpty else { continue }
+                if let f = check(stated: stated, line: l, unit: t.unit, in: t, against: area.totals, areaSheet: area.sheet, file: budget.file) {
+                    out.append(f)
                 }
             }
         }

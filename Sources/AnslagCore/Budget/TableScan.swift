@@ -73,7 +73,7 @@ struct TableScan {
             lastWasTotal = isTotal
         }
         let header = isHeader(i)
-        let amounts = header || heads.noteColumns.isEmpty || !row.amounts.contains(where: heads.noteColumns.contains) ? row.amounts : row.amounts.filter { !heads.noteColumns.contains($0) }
+        let amounts = header || heads.noteColumns.isEmpty ? row.amounts : row.amounts.filter { !heads.noteColumns.contains($0) }
         if header || table == nil || (blankSince && amounts.isEmpty && lastWasTotal) {
             startTable(at: i, header: header)
         }

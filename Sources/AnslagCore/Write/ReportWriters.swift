@@ -44,10 +44,10 @@ public enum ReportWriter {
     /// A plain-text table: severity, where, code, stated / computed / delta, message.
     public static func text(_ r: FindingsReport, language: Language = .en) -> String {
         let sv = language == .sv
-        let info = r.findings.count - r.errors - r.warnings
+        let counts = Messages.findingCounts(r, language)
         var out = sv
-            ? "\(r.file): \(r.valid ? "giltig" : "INTE giltig") — \(r.errors) fel, \(r.warnings) varning\(r.warnings == 1 ? "" : "ar"), \(info) info; \(r.tables) tabell\(r.tables == 1 ? "" : "er")\n"
-            : "\(r.file): \(r.valid ? "valid" : "NOT valid") — \(r.errors) error\(r.errors == 1 ? "" : "s"), \(r.warnings) warning\(r.warnings == 1 ? "" : "s"), \(info) info; \(r.tables) table\(r.tables == 1 ? "" : "s")\n"
+            ? "\(r.file): \(r.valid ? "giltig" : "INTE giltig") — \(counts); \(r.tables) tabell\(r.tables == 1 ? "" : "er")\n"
+            : "\(r.file): \(r.valid ? "valid" : "NOT valid") — \(counts); \(r.tables) table\(r.tables == 1 ? "" : "s")\n"
         guard !r.findings.isEmpty else { return out }
         let rows = r.findings.map { f -> [String] in
             // In a batch, the file too.

@@ -204,7 +204,7 @@ public final class XlsxSheet {
 
     public func write(_ row: Int, _ col: Int, string: String, _ style: XlsxWorkbook.Style = .plain) throws {
         note(width: string, col)
-        try check(string.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(col), $0, owner.format(style)) }, row, col)
+        try write(row, col, overflowing: string, style)
     }
 
     /// A text that overflows over the empty cells to its right: not measured for the column's
