@@ -14,8 +14,6 @@ extension DateTimeValue {
 /// (sheets read from xlsx, whose formula syntax this is) formulas stay live with their cached
 /// values; otherwise (ODS syntax differs) the values are written.
 public enum GridXlsxWriter {
-    /// With a `report`, the cells its findings name are filled red and a findings sheet
-    /// ("Fynd") lists them, each linking to its cell.
     /// The source's number formats, sheet name → cell → code, from a reader that knows them
     /// (ods, xls); empty for the others.
     public static func sourceFormats(_ reader: any SpreadsheetReader) throws -> [String: [CellPosition: String]] {
@@ -28,7 +26,9 @@ public enum GridXlsxWriter {
         return out
     }
 
-    /// `made` names the tool and the run date in the findings sheet's provenance block;
+    /// With a `report`, the cells its findings name are filled red and a findings sheet
+    /// ("Fynd") lists them, each linking to its cell. `made` names the tool and the run date in
+    /// the findings sheet's provenance block;
     /// `numberFormats` (sheet name → cell → code, `sourceFormats`) are the source's formats,
     /// given to its number and date cells.
     public static func write(_ sheets: [Sheet], to path: String, title: String? = nil, formulas: Bool = false,
