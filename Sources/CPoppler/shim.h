@@ -1,5 +1,4 @@
-// PDF text with positions (poppler-glib), page rendering for ruling lines (cairo), and zlib
-// for the bounded pre-scan of a PDF's compressed streams.
+// PDF text with positions (poppler-glib) and page rendering for ruling lines (cairo): the
+// headers the unit tests check the core's own declarations against (Poppler.swift).
 #include <poppler.h>
 #include <cairo.h>
-#include <zlib.h>

@@ -1,4 +1,4 @@
-import CPoppler
+import CZlib
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,24 +13,25 @@ enum PdfDocuments {
         let file = source.displayName
         let bytes = try source.readAll(limit: limits.maxInputBytes)
         try PdfPrescan.check(bytes, file: file, limits: limits)
+        let pop = try Poppler.get(for: file)
         _ = silence
-        guard let data = bytes.withUnsafeBytes({ g_bytes_new($0.baseAddress, gsize($0.count)) }) else {
+        guard let data = bytes.withUnsafeBytes({ pop.g_bytes_new($0.baseAddress, $0.count) }) else {
             throw ReadError.unreadable(file: file, reason: "out of memory")
         }
-        defer { g_bytes_unref(data) }
-        var error: UnsafeMutablePointer<GError>?
-        guard let doc = poppler_document_new_from_bytes(data, nil, &error) else {
-            let code = error?.pointee.code ?? 0
-            let message = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "unknown error"
-            let encrypted = error?.pointee.domain == poppler_error_quark() && code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue)
-            if error != nil { g_error_free(error) }
+        defer { pop.g_bytes_unref(data) }
+        var rawError: UnsafeMutableRawPointer?
+        guard let doc = pop.poppler_document_new_from_bytes(data, nil, &rawError) else {
+            let error = rawError?.assumingMemoryBound(to: Poppler.GError.self).pointee
+            let message = error?.message.map { String(cString: $0) } ?? "unknown error"
+            let encrypted = error?.domain == pop.poppler_error_quark() && error?.code == Poppler.errorEncrypted
+            if rawError != nil { pop.g_error_free(rawError) }
             if encrypted {
                 throw ReadError.unsupported(file: file, what: "encrypted PDF (password-protected); save it without a password and try again")
             }
             throw ReadError.malformed(file: file, part: nil, detail: "not a PDF Anslag can read (poppler: \(message))")
         }
-        defer { g_object_unref(UnsafeMutableRawPointer(doc)) }
-        let pages = Int(poppler_document_get_n_pages(doc))
+        defer { pop.g_object_unref(UnsafeMutableRawPointer(doc)) }
+        let pages = Int(pop.poppler_document_get_n_pages(doc))
         guard pages > 0 else { throw ReadError.malformed(file: file, part: nil, detail: "the PDF has no pages") }
         guard pages <= limits.maxPdfPages else {
             throw ReadError.limitExceeded(file: file, part: nil, detail: "\(pages) pages, more than the \(limits.maxPdfPages) allowed")
@@ -39,16 +40,16 @@ enum PdfDocuments {
         var paragraphs: [DocumentParagraph] = []
         var characters = 0
         var last: (table: PdfLayout.Table, index: Int, page: Int)? = nil
-        let raster = PdfRaster()
+        let raster = PdfRaster(pop)
         for p in 0..<pages {
             let started = monotonicSeconds()
-            guard let page = poppler_document_get_page(doc, Int32(p)) else {
+            guard let page = pop.poppler_document_get_page(doc, Int32(p)) else {
                 throw ReadError.malformed(file: file, part: "page \(p + 1)", detail: "poppler cannot read the page")
             }
-            defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+            defer { pop.g_object_unref(UnsafeMutableRawPointer(page)) }
             // Rendered first: poppler-glib keeps the text it finds while rendering, and the words reuse it.
             let rendered = raster.rasterize(page)
-            let (words, count) = Self.words(page)
+            let (words, count) = Self.words(page, pop)
             characters += count
             let (horizontal, vertical) = words.isEmpty || !rendered ? ([], []) : raster.rulingLines(words: words)
             let layout = PdfLayout(words: words, horizontal: horizontal, vertical: vertical).run()
@@ -88,9 +89,10 @@ enum PdfDocuments {
 
     /// Poppler logs its complaints through GLib; they must not reach stderr.
     static let silence: Void = {
-        let quiet: GLogFunc = { _, _, _, _ in }
-        g_log_set_handler("Poppler", GLogLevelFlags(rawValue: 0xFF), quiet, nil)
-        g_log_set_handler(nil, GLogLevelFlags(rawValue: 0xFC), quiet, nil)
+        guard case .success(let pop) = Poppler.loaded else { return }
+        let quiet: Poppler.LogFunc = { _, _, _, _ in }
+        _ = pop.g_log_set_handler("Poppler", 0xFF, quiet, nil)
+        _ = pop.g_log_set_handler(nil, 0xFC, quiet, nil)
     }()
 
     static func monotonicSeconds() -> Double {
@@ -100,14 +102,15 @@ enum PdfDocuments {
     }
 
     /// The page's words with their boxes, and how many characters (not spaces) it has.
-    static func words(_ page: OpaquePointer) -> ([PdfLayout.Word], Int) {
-        guard let textPtr = poppler_page_get_text(page) else { return ([], 0) }
-        defer { g_free(textPtr) }
+    static func words(_ page: OpaquePointer, _ pop: Poppler) -> ([PdfLayout.Word], Int) {
+        guard let textPtr = pop.poppler_page_get_text(page) else { return ([], 0) }
+        defer { pop.g_free(textPtr) }
         let text = String(cString: textPtr)
-        var rects: UnsafeMutablePointer<PopplerRectangle>?
-        var n: guint = 0
-        guard poppler_page_get_text_layout(page, &rects, &n) != 0, let rects else { return ([], 0) }
-        defer { g_free(rects) }
+        var rawRects: UnsafeMutableRawPointer?
+        var n: UInt32 = 0
+        guard pop.poppler_page_get_text_layout(page, &rawRects, &n) != 0, let rawRects else { return ([], 0) }
+        defer { pop.g_free(rawRects) }
+        let rects = rawRects.bindMemory(to: Poppler.Rectangle.self, capacity: Int(n))
         var words: [PdfLayout.Word] = []
         var current = "", box = (0.0, 0.0, 0.0, 0.0), characters = 0
         func flush() {

@@ -1,4 +1,3 @@
-import CPoppler
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,18 +24,20 @@ final class PdfRaster {
     private var capacity = 0
     private(set) var width = 0, height = 0, stride = 0
 
-    init(scale: Double = 1) { self.scale = scale }
+    let pop: Poppler
+
+    init(_ pop: Poppler, scale: Double = 1) { self.pop = pop; self.scale = scale }
     deinit { free(buffer) }
 
     /// Renders the page into the buffer; false when the page is empty or too large to render.
     func rasterize(_ page: OpaquePointer) -> Bool {
         var pw = 0.0, ph = 0.0
-        poppler_page_get_size(page, &pw, &ph)
+        pop.poppler_page_get_size(page, &pw, &ph)
         guard pw.isFinite, ph.isFinite, pw >= 1, ph >= 1 else { width = 0; height = 0; return false }
         pageScale = min(scale, (Double(maxPixels) / (pw * ph)).squareRoot())
         guard pw * pageScale <= 20_000, ph * pageScale <= 20_000 else { width = 0; height = 0; return false }
         let w = Int((pw * pageScale).rounded(.up)), h = Int((ph * pageScale).rounded(.up))
-        let rowBytes = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(w)))
+        let rowBytes = Int(pop.cairo_format_stride_for_width(Poppler.formatRGB24, Int32(w)))
         if rowBytes * h > capacity {
             free(buffer)
             buffer = malloc(rowBytes * h)
@@ -45,20 +46,20 @@ final class PdfRaster {
         guard let buffer else { width = 0; height = 0; return false }
         memset(buffer, 0xFF, rowBytes * h)
         width = w; height = h; stride = rowBytes
-        let surface = cairo_image_surface_create_for_data(buffer.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_RGB24,
+        let surface = pop.cairo_image_surface_create_for_data(buffer.assumingMemoryBound(to: UInt8.self), Poppler.formatRGB24,
                                                           Int32(w), Int32(h), Int32(rowBytes))
-        defer { cairo_surface_destroy(surface) }
-        guard let cr = cairo_create(surface) else { return false }
-        cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-        if let options = cairo_font_options_create() {
-            cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_NONE)
-            cairo_set_font_options(cr, options)
-            cairo_font_options_destroy(options)
+        defer { pop.cairo_surface_destroy(surface) }
+        guard let cr = pop.cairo_create(surface) else { return false }
+        pop.cairo_set_antialias(cr, Poppler.antialiasNone)
+        if let options = pop.cairo_font_options_create() {
+            pop.cairo_font_options_set_antialias(options, Poppler.antialiasNone)
+            pop.cairo_set_font_options(cr, options)
+            pop.cairo_font_options_destroy(options)
         }
-        cairo_scale(cr, pageScale, pageScale)
-        poppler_page_render(page, cr)
-        cairo_destroy(cr)
-        cairo_surface_flush(surface)
+        pop.cairo_scale(cr, pageScale, pageScale)
+        pop.poppler_page_render(page, cr)
+        pop.cairo_destroy(cr)
+        pop.cairo_surface_flush(surface)
         return true
     }
 
