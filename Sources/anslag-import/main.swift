@@ -46,6 +46,7 @@ struct Import: AnslagCommand {
         // A second zip handle lets both cores parse and recognise sheets.
         let second: (any SpreadsheetReader)? = input != "-" && reader.sheets.count >= 4 && reader is XlsxReader ? try? openSpreadsheet(source) : nil
         let result = try BudgetRecognizer(options: options).read(reader, second: second)
+        keepUntilExit(result)
         let rep = FindingsReport(file: source.displayName, findings: result.findings, tables: result.budget.tables.count)
         let inputs = input == "-" ? [] : [input]
         let status: ExitStatus = rep.valid ? .ok : .findings

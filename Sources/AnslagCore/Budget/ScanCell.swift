@@ -14,6 +14,7 @@ enum ScanCell {
 
 
 extension ScanCell {
+    @inline(__always)
     static func classify(_ cell: Cell) -> ScanCell {
         switch cell.value {
         case .empty: return .empty

@@ -24,10 +24,13 @@ public enum CellValue: Equatable, Sendable {
 public struct Cell: Equatable, Sendable {
     public var value: CellValue
     public var formula: String?
+}
 
+// In an extension, calling the memberwise initialiser: one in the struct's body copied the
+// cell it had built (callgrind: a copy and a release per cell read).
+extension Cell {
     public init(_ value: CellValue, formula: String? = nil) {
-        self.value = value
-        self.formula = formula
+        self.init(value: value, formula: formula)
     }
 }
 

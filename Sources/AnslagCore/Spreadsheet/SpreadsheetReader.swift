@@ -2,7 +2,11 @@
 public struct IndexedCell: Equatable, Sendable {
     public var column: Int
     public var cell: Cell
-    public init(_ column: Int, _ cell: Cell) { self.column = column; self.cell = cell }
+}
+
+extension IndexedCell {
+    /// (Here, not in the struct's body, for the reason given at `Cell`'s.)
+    public init(_ column: Int, _ cell: Cell) { self.init(column: column, cell: cell) }
 }
 
 /// The one interface every format's reader offers (calamine's shape): list the sheets, then
