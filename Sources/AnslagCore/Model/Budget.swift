@@ -121,7 +121,7 @@ public struct BudgetLine: Sendable, Equatable {
 
 // The initialisers are in an extension so that the struct keeps its memberwise one, which they
 // call: one written in the struct's body builds the line and then copies it whole (callgrind:
-// 420 000 copies of a line, about 70 M instructions, on Scripts/bench's budget workbook).
+// a copy and a release per line, about 70 M instructions on Scripts/bench's budget workbook).
 extension BudgetLine {
     public init(label: String, amount: Money?, cell: String, role: Role, year: Int? = nil, area: String? = nil,
                 key: String? = nil, sumOf: String? = nil, text: String? = nil, column: Column? = nil) {
