@@ -207,6 +207,34 @@ struct HandOnTests {
         #expect(total?[9].value == .number(1))
         #expect(total?[2].value == .string("summa"))
     }
+
+    // The export checks a total against the running sums of the lines it spans: a total over
+    // two runs (B2:B3 and B5) that agrees gets a live SUM; one that does not keeps its stated
+    // value beside the computed one; lines whose sum passes Int64 give the stated value as it
+    // is, with no formula and no crash (it used to trap in Money's +).
+    @Test func exportedTotalsAreCheckedAgainstTheirLines() throws {
+        func line(_ c: String, _ ore: Int64, _ role: BudgetLine.Role = .line, sumOf: String? = nil) -> BudgetLine {
+            BudgetLine(label: role == .total ? "Summa" : "Post \(c)", amount: Money(ore: ore), cell: "'B'!\(c)", role: role, sumOf: sumOf)
+        }
+        func exported(_ lines: [BudgetLine]) throws -> [Cell] {
+            let t = BudgetTable(sheet: "B", hidden: false, layout: .list, title: nil, range: "A1:B9", unit: .kronor, unitSource: nil,
+                                header: [], lines: lines)
+            let path = temporaryPath("sums.xlsx")
+            try BudgetXlsxWriter.write(Budget(file: "b.xlsx", sheets: [], tables: [t]), to: path)
+            let rows = try openSpreadsheet(.path(path)).sheet(at: 0).rows
+            return try #require(rows.first { $0.count > 7 && $0[1].value == .string("B9") })
+        }
+        let right = try exported([line("B2", 100), line("B3", 250), line("B5", 1_000), line("B9", 1_350, .total, sumOf: "B2:B3,B5")])
+        #expect(right[7].formula?.hasPrefix("SUM(") == true && right[7].formula?.contains(",") == true)
+        #expect(right[7].value == .number(13.5))
+        #expect(right.count <= 8 || right[8].value == .empty)
+        let wrong = try exported([line("B2", 100), line("B3", 250), line("B5", 1_000), line("B9", 1_400, .total, sumOf: "B2:B3,B5")])
+        #expect(wrong[7].formula == nil && wrong[7].value == .number(14))
+        #expect(wrong[8].value == .number(13.5))
+        let huge = Int64.max / 2 + 1
+        let overflowing = try exported([line("B2", huge), line("B3", huge), line("B9", 100, .total, sumOf: "B2:B3")])
+        #expect(overflowing[7].formula == nil && overflowing[7].value == .number(1))
+    }
 }
 
 extension String {

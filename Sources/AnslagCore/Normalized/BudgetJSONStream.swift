@@ -93,6 +93,16 @@ public final class BudgetJSONStream {
             i = j + 1
             return String(decoding: buf[start..<j], as: UTF8.self)
         }
+        /// A member's name matched on its bytes, no string made (nil: not one of the table's).
+        func memberName() -> LineMember? {
+            guard i < n, buf[i] == UInt8(ascii: "\"") else { return nil }
+            let start = i + 1
+            var j = start
+            while j < n, buf[j] != UInt8(ascii: "\""), buf[j] != UInt8(ascii: "\\"), buf[j] >= 32 { j += 1 }
+            guard j < n, buf[j] == UInt8(ascii: "\"") else { return nil }
+            i = j + 1
+            return LineMember.named(buf[start..<j])
+        }
         func isNull() -> Bool {
             guard i + 4 <= n, buf[i] == UInt8(ascii: "n"), buf[i + 1] == UInt8(ascii: "u"), buf[i + 2] == UInt8(ascii: "l"), buf[i + 3] == UInt8(ascii: "l") else { return false }
             i += 4
@@ -108,7 +118,7 @@ public final class BudgetJSONStream {
             space()
             guard i < n else { return nil }
             if buf[i] == UInt8(ascii: "}") { i += 1; break }
-            guard let k = plainString() else { return nil }
+            let name = memberName()
             space()
             guard i < n, buf[i] == UInt8(ascii: ":") else { return nil }
             i += 1
@@ -116,7 +126,7 @@ public final class BudgetJSONStream {
             guard i < n else { return nil }
             let null = isNull()
             // A member not in the table, or given twice: the general path decides.
-            guard let member = LineMember.named[k], seen & member.bit == 0 else { return nil }
+            guard let member = name, seen & member.bit == 0 else { return nil }
             seen |= member.bit
             var string: String?, numeral: String?
             if null {
@@ -160,9 +170,18 @@ public final class BudgetJSONStream {
     private enum LineMember: Int {
         case label, cell, role, amount, year, area, key, sumOf, text, columnHead, columnYear, columnKind
 
-        static let named: [String: LineMember] = [
-            "label": .label, "cell": .cell, "role": .role, "amount": .amount, "year": .year, "area": .area, "key": .key,
-            "sum_of": .sumOf, "text": .text, "column_head": .columnHead, "column_year": .columnYear, "column_kind": .columnKind]
+        /// Each member's name as bytes, by raw value.
+        static let names: [[UInt8]] = ["label", "cell", "role", "amount", "year", "area", "key", "sum_of", "text",
+                                       "column_head", "column_year", "column_kind"].map { Array($0.utf8) }
+        /// The member whose name these bytes are: compared by length first, so a name is
+        /// matched in a byte comparison or two (a dictionary lookup hashed every key: 160 M
+        /// instructions on 50 000 lines).
+        static func named(_ bytes: ArraySlice<UInt8>) -> LineMember? {
+            for (m, name) in names.enumerated() where name.count == bytes.count && name.elementsEqual(bytes) {
+                return LineMember(rawValue: m)
+            }
+            return nil
+        }
 
         var bit: UInt16 { 1 << UInt16(rawValue) }
         var required: Bool { self == .label || self == .cell || self == .role }
