@@ -19,6 +19,8 @@ public struct RegionRegistry: Sendable {
     private var byCode: [String: Int] = [:]
     private var byName: [String: Int] = [:]
     private var byCountyStem: [String: Int] = [:]
+    /// Each län's kommuner, in the table's order (asked for once per län recipient and rule).
+    private var kommunerByCounty: [String: [Region]] = [:]
 
     /// The registry shipped with Anslag.
     public static let bundled: RegionRegistry = {
@@ -45,10 +47,14 @@ public struct RegionRegistry: Sendable {
                 for stem in Self.stems(folded, [" lan", "s lan"]) where byCountyStem[stem] == nil { byCountyStem[stem] = regions.count }
             }
             regions.append(region)
+            if kind == .kommun { kommunerByCounty[region.county, default: []].append(region) }
         }
     }
 
     public func region(code: String) -> Region? { byCode[code].map { regions[$0] } }
+
+    /// A region's place in `regions`, for tables indexed by region instead of hashed by code.
+    public func index(code: String) -> Int? { byCode[code] }
 
     /// Finds a region by a name as SCB and people write it: "Göteborg", "Stockholms län",
     /// "Stockholm county", "Sweden", "Riket"; case and diacritics aside.
@@ -73,6 +79,6 @@ public struct RegionRegistry: Sendable {
     public var municipalities: [Region] { regions.filter { $0.kind == .kommun } }
 
     public func municipalities(inCounty county: String) -> [Region] {
-        regions.filter { $0.kind == .kommun && $0.county == county }
+        kommunerByCounty[county] ?? []
     }
 }
