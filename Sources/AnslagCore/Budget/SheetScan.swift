@@ -24,6 +24,7 @@ struct SheetScan {
             // (The loop of `add(row:cells:)` without its check for a column given twice, which
             // a grid cannot hold; an IndexedCell array per row would slow anslag-reconcile.)
             var scanned: [ScanRow.Entry] = []
+            scanned.reserveCapacity(cells.count)   // grown cell by cell it was 3.5 % of anslag-reconcile
             var formulas: [(column: Int, formula: String)] = []
             for (c, cell) in cells.enumerated() {
                 let k = ScanCell.classify(cell)

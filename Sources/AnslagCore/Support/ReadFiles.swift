@@ -15,6 +15,7 @@ public enum ReadFiles {
         public let inode: UInt64
     }
 
+    // Sendable: `seen` and `recording` are read and written inside `monitor.locked` only.
     private final class Store: @unchecked Sendable {
         let monitor = Monitor()
         var seen: Set<Identity> = []
