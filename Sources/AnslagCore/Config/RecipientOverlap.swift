@@ -13,8 +13,8 @@ enum RecipientOverlap {
             return r.code.map { c in c + (r.name == c ? "" : " \(r.name)") } ?? r.name
         }
         func claim(_ code: String, at index: Int?, by i: Int) throws {
-            let j: Int? = index.map { owner[$0] >= 0 ? owner[$0] : nil } ?? unknownOwner[code]
-            if let j, j != i {
+            let j = index.map { owner[$0] } ?? unknownOwner[code] ?? -1
+            if j >= 0, j != i {
                 let who = registry.region(code: code).map { "\($0.code) \($0.name)" } ?? code
                 throw node.error("\(who) is counted twice: in \(label(j)) and in \(label(i)); list either a län or its kommuner, each kommun once (or say overlap: allowed)")
             }

@@ -84,25 +84,19 @@ public final class BudgetJSONStream {
         var columnHead: String?, columnYear: Int?, columnKind: BudgetLine.ColumnKind?
         var seen: UInt16 = 0
         func space() { while i < n, buf[i] == 32 || buf[i] == 10 || buf[i] == 13 || buf[i] == 9 { i += 1 } }
-        func plainString() -> String? {
+        /// The bytes of a string with no escapes and no control characters, stepped over.
+        func plainBytes() -> Range<Int>? {
             guard i < n, buf[i] == UInt8(ascii: "\"") else { return nil }
             let start = i + 1
             var j = start
             while j < n, buf[j] != UInt8(ascii: "\""), buf[j] != UInt8(ascii: "\\"), buf[j] >= 32 { j += 1 }
             guard j < n, buf[j] == UInt8(ascii: "\"") else { return nil }
             i = j + 1
-            return String(decoding: buf[start..<j], as: UTF8.self)
+            return start..<j
         }
+        func plainString() -> String? { plainBytes().map { String(decoding: buf[$0], as: UTF8.self) } }
         /// A member's name matched on its bytes, no string made (nil: not one of the table's).
-        func memberName() -> LineMember? {
-            guard i < n, buf[i] == UInt8(ascii: "\"") else { return nil }
-            let start = i + 1
-            var j = start
-            while j < n, buf[j] != UInt8(ascii: "\""), buf[j] != UInt8(ascii: "\\"), buf[j] >= 32 { j += 1 }
-            guard j < n, buf[j] == UInt8(ascii: "\"") else { return nil }
-            i = j + 1
-            return LineMember.named(buf[start..<j])
-        }
+        func memberName() -> LineMember? { plainBytes().flatMap { LineMember.named(buf[$0]) } }
         func isNull() -> Bool {
             guard i + 4 <= n, buf[i] == UInt8(ascii: "n"), buf[i + 1] == UInt8(ascii: "u"), buf[i + 2] == UInt8(ascii: "l"), buf[i + 3] == UInt8(ascii: "l") else { return false }
             i += 4

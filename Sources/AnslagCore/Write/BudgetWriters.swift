@@ -198,9 +198,6 @@ public final class BudgetXlsxStreamWriter {
     /// (8 bytes a line; a dictionary of the amounts took 65 MiB more and 14 % longer on
     /// Scripts/bench's million-line export).
     var sums = RunningSums()
-    /// A running sum passed ±92 233 720 368 547 758 kr: the table's totals are then written as
-    /// their values, with no formula, rather than checked with sums that wrapped.
-    var sumsOverflowed = false
     /// The current table's lines, kept for its chart (per-table layout with a chart only).
     var chartLines: [BudgetLine] = []
     /// Each role's Swedish word, looked up once (not in the message table at every line).
@@ -257,7 +254,6 @@ public final class BudgetXlsxStreamWriter {
         chartLines = []
         runs = [:]
         sums = RunningSums()
-        sumsOverflowed = false
         if sheet == nil || layout == .perTable {
             // Per table: its title when that fits a sheet name (31 characters), else its source
             // sheet's name whole (a second table of it gets " (2)"), never a name cut short.
@@ -298,9 +294,7 @@ public final class BudgetXlsxStreamWriter {
                 try sheet.write(row, 7, number: value, style)
             }
         }
-        let (next, overflow) = sums.last.addingReportingOverflow(l.amount?.ore ?? 0)
-        sumsOverflowed = sumsOverflowed || overflow
-        sums.append(next)
+        sums.add(l.amount?.ore ?? 0)
         if let p = CellPosition(a1: Substring(cellText)) {
             if let last = runs[p.column]?.last, last.source + last.count == p.row, last.exported + last.count == row {
                 runs[p.column]![runs[p.column]!.count - 1].count += 1   // in place: no copy of the list
@@ -373,11 +367,10 @@ public final class BudgetXlsxStreamWriter {
         try book.close()
     }
 
-    /// The sum of the amounts exported in `H5:H12,H14`-style rows.
     /// The sum of the exported rows `H5:H12,H20` (the current table's), nil when it does not
     /// fit an amount (then the total is written as its value, with no formula).
     func sum(of rows: String) -> Money? {
-        guard !sumsOverflowed else { return nil }
+        guard !sums.overflowed else { return nil }
         var total: Int64 = 0
         for piece in rows.split(separator: ",") {
             let ends = piece.split(separator: ":").compactMap { Int($0.dropFirst()) }
@@ -412,21 +405,28 @@ public final class BudgetXlsxStreamWriter {
     }
 }
 
-/// Running sums in blocks of 65 536 that are never moved: appending never copies what is
-/// there (an array doubling would keep every smaller copy resident, as the tools keep large
-/// freed blocks in the heap: 16 MiB instead of 8 on a million lines).
+/// Running sums (`self[i]`: the sum of the first `i` amounts added) in blocks of 65 536 that
+/// are never moved: adding never copies what is there (an array doubling would keep every
+/// smaller copy resident, as the tools keep large freed blocks in the heap: 16 MiB instead of
+/// 8 on a million lines).
 struct RunningSums {
     private var blocks: [[Int64]] = [[0]]
     private(set) var count = 1
-    var last: Int64 { blocks[blocks.count - 1][blocks[blocks.count - 1].count - 1] }
+    private var last: Int64 = 0
+    /// A running sum passed ±92 233 720 368 547 758 kr: the sums are then not used (the
+    /// totals are written as their values, with no formula) rather than used wrapped.
+    private(set) var overflowed = false
     subscript(i: Int) -> Int64 { blocks[i >> 16][i & 0xFFFF] }
-    mutating func append(_ v: Int64) {
+    mutating func add(_ ore: Int64) {
+        let (next, overflow) = last.addingReportingOverflow(ore)
+        overflowed = overflowed || overflow
+        last = next
         if blocks[blocks.count - 1].count == 1 << 16 {
             var b: [Int64] = []
             b.reserveCapacity(1 << 16)
             blocks.append(b)
         }
-        blocks[blocks.count - 1].append(v)
+        blocks[blocks.count - 1].append(next)
         count += 1
     }
 }
